@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * lamina-render.h: cairo drawing of a laid-out graph, Netron's look
+ * (see DESIGN.md "Netron's look"), shared by the window and `lamina-cli render`.
+ */
+#pragma once
+
+#include <cairo.h>
+#include "layout/lamina-layout.h"
+
+G_BEGIN_DECLS
+
+#define LAMINA_RENDER_ERROR (lamina_render_error_quark ())
+GQuark lamina_render_error_quark (void);
+
+typedef enum {
+  LAMINA_RENDER_ERROR_FORMAT,  /* unknown output extension */
+  LAMINA_RENDER_ERROR_WRITE,   /* could not write the file */
+  LAMINA_RENDER_ERROR_SIZE,    /* too large for the output format */
+} LaminaRenderError;
+
+typedef struct {
+  gboolean dark;             /* dark palette for the window's dark style */
+  int      selected_box;     /* -1 none */
+  int      hovered_box;      /* -1 none */
+  int      selected_edge;    /* -1 none */
+  const LaminaRect *visible; /* draw only what intersects this (layout units), NULL = all */
+  double   scale;            /* current zoom, lets text be skipped when tiny; 1.0 */
+} LaminaRenderOptions;
+
+void lamina_render_options_init (LaminaRenderOptions *options);
+
+/* Text measurement with the fonts render uses: pass as LaminaLayoutOptions.measure. */
+double lamina_render_measure_text (const char *text, double px, gboolean bold, gpointer user_data);
+/* Fills options with render's fonts and measurement. */
+void   lamina_render_layout_options (LaminaLayoutOptions *options);
+
+/* Draws the graph in layout units onto cr (the caller sets the transform). */
+void lamina_render_graph (cairo_t *cr, const LaminaLayout *layout, const LaminaRenderOptions *options);
+
+/* Writes the graph to path; the format comes from the extension (.svg, .png,
+ * .pdf). Written to a temporary file and renamed into place. */
+gboolean lamina_render_export (const LaminaLayout *layout, const char *path, GError **error);
+
+G_END_DECLS
