@@ -19,6 +19,7 @@
 #include <gio/gio.h>
 #include "lamina-onnx.h"
 #include "onnx.pb-c.h"
+#include "graph/lamina-shape-infer.h"
 
 /* Deeper nesting of If/Loop/Scan bodies than this is refused as hostile. */
 #define MAX_SUBGRAPH_DEPTH 32
@@ -597,6 +598,8 @@ lamina_onnx_load (GBytes *bytes, const char *path, GError **error)
       model->graph = g;
       convert_model_info (mp, model);
       ok = convert_graph (&ld, mp->graph, g, 0);
+      if (ok)
+        lamina_graph_infer_shapes (g);
     }
   g_bytes_unref (ld.owner);
   g_free (ld.folder);
