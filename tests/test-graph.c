@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "lamina-test"
 
 #include "graph/lamina-graph.h"
+#include "graph/lamina-op-info.h"
 #include "lamina-test-util.h"
 
 /* a → Relu → b → Sigmoid → c, with nodes added in reverse file order */
@@ -118,6 +119,25 @@ test_attr_format (void)
   g_assert_cmpint (lamina_node_get_int (n, "group", 7), ==, 7);
 }
 
+static void
+test_op_info (void)
+{
+  double r, g, b;
+
+  g_assert_true (lamina_op_info_table_is_sorted ());
+  g_assert_cmpint (lamina_op_category ("Conv"), ==, LAMINA_OP_CATEGORY_LAYER);
+  g_assert_cmpint (lamina_op_category ("DepthwiseConv2D"), ==, LAMINA_OP_CATEGORY_LAYER);
+  g_assert_cmpint (lamina_op_category ("Relu"), ==, LAMINA_OP_CATEGORY_ACTIVATION);
+  g_assert_cmpint (lamina_op_category ("QLinearAdd"), ==, LAMINA_OP_CATEGORY_QUANTIZATION);
+  g_assert_cmpint (lamina_op_category ("edgetpu-custom-op"), ==, LAMINA_OP_CATEGORY_OTHER);
+  g_assert_nonnull (lamina_op_doc ("Gemm"));
+  g_assert_null (lamina_op_doc ("NoSuchOp"));
+  /* Netron's layer colour, rgb(51,85,136) */
+  lamina_op_category_color (LAMINA_OP_CATEGORY_LAYER, &r, &g, &b);
+  g_assert_cmpfloat_with_epsilon (r * 255, 51, 1e-9);
+  g_assert_cmpfloat_with_epsilon (b * 255, 136, 1e-9);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -128,5 +148,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/lamina/graph/shape-string", test_shape_string);
   g_test_add_func ("/lamina/graph/unique-names", test_unique_names);
   g_test_add_func ("/lamina/graph/attr-format", test_attr_format);
+  g_test_add_func ("/lamina/graph/op-info", test_op_info);
   return g_test_run ();
 }

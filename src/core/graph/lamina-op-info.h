@@ -16,7 +16,7 @@ typedef enum {
   LAMINA_OP_CATEGORY_ACTIVATION,    /* Relu, Sigmoid, Softmax ... */
   LAMINA_OP_CATEGORY_POOL,          /* MaxPool, AveragePool ... */
   LAMINA_OP_CATEGORY_NORMALIZATION, /* BatchNormalization, LRN ... */
-  LAMINA_OP_CATEGORY_TRANSFORM,     /* Resize?  no: Pad, DepthToSpace ... (Netron "transform") */
+  LAMINA_OP_CATEGORY_TRANSFORM,     /* Pad, Resize, DepthToSpace ... */
   LAMINA_OP_CATEGORY_SHAPE,         /* Reshape, Flatten, Squeeze ... */
   LAMINA_OP_CATEGORY_TENSOR,        /* Concat, Split, Gather, Slice, Transpose ... */
   LAMINA_OP_CATEGORY_DROPOUT,       /* Dropout */
@@ -35,5 +35,7 @@ void             lamina_op_category_color (LaminaOpCategory category,
                                            double *r, double *g, double *b);
 /* One-line description of the operator, or NULL when unknown. */
 const char      *lamina_op_doc (const char *op_type);
+/* For tests: the table is in strcmp order (bsearch needs it). */
+gboolean         lamina_op_info_table_is_sorted (void);
 
 G_END_DECLS
