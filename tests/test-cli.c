@@ -185,6 +185,66 @@ test_errors (void)
   g_assert_cmpint (r.status, !=, 0);
   cli_result_clear (&r);
 
+  r = run_cli ("render", garbage, "-o", "x.svg", NULL);
+  g_assert_cmpint (r.status, !=, 0);
+  g_assert_nonnull (strstr (r.err, "garbage.onnx"));
+  cli_result_clear (&r);
+}
+
+/* Checks the first bytes of a file. */
+static void
+assert_file_starts_with (const char *path, const char *magic, gsize len)
+{
+  g_autofree char *contents = NULL;
+  gsize size = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &size, NULL));
+  g_assert_cmpuint (size, >, len);
+  g_assert_cmpmem (contents, len, magic, len);
+}
+
+/* render works on every shared model, in each format. */
+static void
+test_render_formats (void)
+{
+  static const struct { const char *ext; const char *magic; gsize len; } formats[] = {
+    { "svg", "<?xml", 5 },
+    { "png", "\x89PNG", 4 },
+    { "pdf", "%PDF", 4 },
+  };
+
+  for (guint m = 0; m < G_N_ELEMENTS (facts); m++)
+    {
+      g_autofree char *path = lamina_test_shared_model (facts[m].file);
+      if (path == NULL)
+        return;
+      for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+        {
+          g_autofree char *name = g_strdup_printf ("%s.%s", facts[m].file, formats[i].ext);
+          g_autofree char *out = g_build_filename (lamina_test_tmpdir (), name, NULL);
+          CliResult r = run_cli ("render", path, "-o", out, NULL);
+
+          g_assert_cmpint (r.status, ==, 0);
+          assert_file_starts_with (out, formats[i].magic, formats[i].len);
+          cli_result_clear (&r);
+        }
+    }
+}
+
+static void
+test_render_bad_extension (void)
+{
+  g_autofree char *path = lamina_test_shared_model ("ultraface-slim-320.onnx");
+  g_autofree char *out = g_build_filename (lamina_test_tmpdir (), "graph.bmp", NULL);
+  CliResult r;
+
+  if (path == NULL)
+    return;
+  r = run_cli ("render", path, "-o", out, NULL);
+  g_assert_cmpint (r.status, !=, 0);
+  g_assert_nonnull (strstr (r.err, "ultraface-slim-320.onnx"));
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  cli_result_clear (&r);
 }
 
 int
@@ -198,5 +258,7 @@ main (int argc, char *argv[])
     }
   g_test_add_func ("/lamina/cli/info-text", test_info_text);
   g_test_add_func ("/lamina/cli/errors", test_errors);
+  g_test_add_func ("/lamina/cli/render-formats", test_render_formats);
+  g_test_add_func ("/lamina/cli/render-bad-extension", test_render_bad_extension);
   return g_test_run ();
 }

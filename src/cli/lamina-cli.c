@@ -20,6 +20,7 @@ typedef struct {
 /* Sorted by name. */
 static const Command commands[] = {
   { "info",   lamina_cli_info,   N_("Show a model's format, kind, inputs, outputs and operators") },
+  { "render", lamina_cli_render, N_("Draw a model's graph to an SVG, PNG or PDF file") },
 };
 
 static void

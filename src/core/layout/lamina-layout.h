@@ -95,6 +95,9 @@ int           lamina_layout_hit_box (const LaminaLayout *layout, double x, doubl
 /* Index of an edge whose polyline passes within `tolerance` of (x, y), or -1. */
 int           lamina_layout_hit_edge (const LaminaLayout *layout, double x, double y, double tolerance);
 
+/* For tests: the table of operator input names is sorted. */
+gboolean      lamina_layout_input_names_sorted (void);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LaminaLayout, lamina_layout_free)
 
 G_END_DECLS

@@ -358,7 +358,11 @@ render_to (const LaminaLayout *layout, OutFormat format, const char *tmp_path, G
       surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) ceil (w * scale), (int) ceil (h * scale));
     }
   else if (format == OUT_SVG)
-    surface = cairo_svg_surface_create (tmp_path, w, h);
+    {
+      surface = cairo_svg_surface_create (tmp_path, w, h);
+      /* layout units are pixels; cairo's default "pt" would scale by 4/3 */
+      cairo_svg_surface_set_document_unit (surface, CAIRO_SVG_UNIT_PX);
+    }
   else
     surface = cairo_pdf_surface_create (tmp_path, w, h);
 
