@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "lamina-application"
+
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include "lamina-application.h"
+#include "lamina-window.h"
+
+#define SCREENSHOT_TIMEOUT_S 300
+
+struct _LaminaApplication
+{
+  AdwApplication parent_instance;
+
+  /* --screenshot / --window-size / --timings */
+  char          *screenshot;
+  int            width, height;
+  gboolean       timings;
+  gint64         start_time;  /* for --timings: first frame counts from here */
+  int            exit_status;
+};
+
+G_DEFINE_FINAL_TYPE (LaminaApplication, lamina_application, ADW_TYPE_APPLICATION)
+
+static LaminaWindow *
+new_window (LaminaApplication *self)
+{
+  LaminaWindow *window = lamina_window_new (GTK_APPLICATION (self));
+
+  if (self->width > 0)
+    gtk_window_set_default_size (GTK_WINDOW (window), self->width, self->height);
+  return window;
+}
+
+/* ---- --screenshot ------------------------------------------------------------ */
+
+static void
+fail (LaminaApplication *self, const char *message)
+{
+  g_printerr ("lamina: %s\n", message);
+  self->exit_status = 1;
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+print_timings (LaminaWindow *window, gint64 start_time)
+{
+  LaminaGraphView *view = lamina_window_get_graph_view (window);
+  LaminaScene *scene = lamina_graph_view_get_scene (view);
+
+  g_printerr ("load %.0f ms, layout %.0f ms, first frame %.0f ms\n",
+              lamina_document_get_load_ms (lamina_scene_get_document (scene)),
+              lamina_scene_get_layout_ms (scene),
+              (lamina_graph_view_get_first_frame_time (view) - start_time) / 1000.0);
+}
+
+/* Renders the whole window into a texture, as it was just painted. */
+static gboolean
+save_window_png (GtkWidget *window, const char *path, GError **error)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *tmp = g_strdup_printf ("%s.%d.tmp", path, (int) getpid ());
+  int w = gtk_widget_get_width (window), h = gtk_widget_get_height (window);
+
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("the window drew nothing"));
+      return FALSE;
+    }
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
+  /* written beside the target and renamed, so OUT.png is never half-written */
+  if (!gdk_texture_save_to_png (texture, tmp))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("cannot write %s"), tmp);
+      g_unlink (tmp);
+      return FALSE;
+    }
+  if (g_rename (tmp, path) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("cannot write %s: %s"),
+                   path, g_strerror (saved));
+      g_unlink (tmp);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Called after each frame once the graph has been drawn. Waits for page
+ * transitions to end; the window's client-side decorations may take a few
+ * pixels of the requested size, so the first frames also grow the window
+ * until its content has exactly the size asked for. Then saves it. */
+static void
+on_screenshot_frame (GdkFrameClock *clock, LaminaWindow *window)
+{
+  LaminaApplication *self = LAMINA_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
+  GtkWidget *widget = GTK_WIDGET (window);
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  int attempts = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (window), "screenshot-attempts"));
+  g_autoptr(GError) error = NULL;
+
+  if (self == NULL)
+    return;
+  if (!lamina_window_is_settled (window))
+    {
+      gtk_widget_queue_draw (widget);
+      return;
+    }
+  if (self->width > 0 && (w != self->width || h != self->height) && attempts < 5)
+    {
+      int dw, dh;
+      gtk_window_get_default_size (GTK_WINDOW (window), &dw, &dh);
+      gtk_window_set_default_size (GTK_WINDOW (window), dw + self->width - w, dh + self->height - h);
+      g_object_set_data (G_OBJECT (window), "screenshot-attempts", GINT_TO_POINTER (attempts + 1));
+      gtk_widget_queue_resize (widget);
+      return;
+    }
+  g_signal_handlers_disconnect_by_func (clock, on_screenshot_frame, window);
+  if (!save_window_png (widget, self->screenshot, &error))
+    fail (self, error->message);
+  else
+    g_application_quit (G_APPLICATION (self));
+}
+
+static void
+on_first_frame (LaminaGraphView *view, LaminaWindow *window)
+{
+  LaminaApplication *self = LAMINA_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
+
+  if (self == NULL)
+    return;
+  if (self->timings)
+    print_timings (window, self->start_time);
+  if (self->screenshot)
+    {
+      g_signal_connect_object (gtk_widget_get_frame_clock (GTK_WIDGET (window)), "after-paint",
+                               G_CALLBACK (on_screenshot_frame), window, 0);
+      gtk_widget_queue_draw (GTK_WIDGET (window));
+    }
+}
+
+/* A model that never finishes drawing must not hang scripts and CI. */
+static gboolean
+screenshot_timeout (gpointer data)
+{
+  fail (data, _("timed out waiting for the graph to be drawn"));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_open_failed (LaminaWindow *window, const char *message, LaminaApplication *self)
+{
+  if (self->screenshot)
+    fail (self, message);
+}
+
+static void
+on_layout_failed (LaminaGraphView *view, const char *message, LaminaApplication *self)
+{
+  if (self->screenshot)
+    fail (self, message);
+}
+
+/* ---- GApplication ------------------------------------------------------------------ */
+
+static void
+open_in (LaminaApplication *self, LaminaWindow *window, GFile *file)
+{
+  LaminaGraphView *view = lamina_window_get_graph_view (window);
+
+  if (self->screenshot || self->timings)
+    {
+      g_signal_connect_object (view, "first-frame", G_CALLBACK (on_first_frame), window, 0);
+      g_signal_connect_object (view, "layout-failed", G_CALLBACK (on_layout_failed), self, 0);
+      g_signal_connect_object (window, "open-failed", G_CALLBACK (on_open_failed), self, 0);
+    }
+  gtk_window_present (GTK_WINDOW (window));
+  lamina_window_open (window, file);
+}
+
+static void
+lamina_application_open (GApplication *app, GFile **files, int n_files, const char *hint)
+{
+  LaminaApplication *self = LAMINA_APPLICATION (app);
+
+  if (self->screenshot && n_files != 1)
+    {
+      fail (self, _("--screenshot needs exactly one model file"));
+      return;
+    }
+  if (self->screenshot)
+    g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, SCREENSHOT_TIMEOUT_S, screenshot_timeout,
+                                g_object_ref (self), g_object_unref);
+  for (int i = 0; i < n_files; i++)
+    {
+      GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (app));
+      LaminaWindow *window;
+
+      /* an empty window (welcome page) is reused */
+      if (LAMINA_IS_WINDOW (active) && lamina_window_is_empty (LAMINA_WINDOW (active)))
+        window = LAMINA_WINDOW (active);
+      else
+        window = new_window (self);
+      open_in (self, window, files[i]);
+    }
+}
+
+static void
+lamina_application_activate (GApplication *app)
+{
+  LaminaApplication *self = LAMINA_APPLICATION (app);
+
+  if (self->screenshot)
+    {
+      fail (self, _("--screenshot needs a model file"));
+      return;
+    }
+  gtk_window_present (GTK_WINDOW (new_window (self)));
+}
+
+static gboolean
+parse_size (const char *text, int *w, int *h)
+{
+  char *end = NULL;
+  gint64 a = g_ascii_strtoll (text, &end, 10), b;
+
+  if (end == text || (*end != 'x' && *end != 'X'))
+    return FALSE;
+  text = end + 1;
+  b = g_ascii_strtoll (text, &end, 10);
+  if (end == text || *end != '\0' || a < 200 || b < 200 || a > 16384 || b > 16384)
+    return FALSE;
+  *w = (int) a;
+  *h = (int) b;
+  return TRUE;
+}
+
+static int
+lamina_application_handle_local_options (GApplication *app, GVariantDict *options)
+{
+  LaminaApplication *self = LAMINA_APPLICATION (app);
+  const char *size = NULL, *path = NULL;
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("lamina %s\n", LAMINA_VERSION);
+      return 0;
+    }
+  if (g_variant_dict_lookup (options, "window-size", "&s", &size) &&
+      !parse_size (size, &self->width, &self->height))
+    {
+      g_printerr (_("lamina: --window-size wants WIDTHxHEIGHT (200 to 16384), not “%s”\n"), size);
+      return 2;
+    }
+  if (g_variant_dict_lookup (options, "screenshot", "^&ay", &path))
+    self->screenshot = g_strdup (path);
+  self->timings = g_variant_dict_contains (options, "timings");
+  /* debug runs get their own process instead of handing files to a running one */
+  if (self->screenshot || self->timings)
+    g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+  return -1;
+}
+
+/* ---- app.* actions --------------------------------------------------------------------- */
+
+static void
+action_new_window (GSimpleAction *action, GVariant *param, gpointer data)
+{
+  gtk_window_present (GTK_WINDOW (new_window (data)));
+}
+
+static void
+action_open (GSimpleAction *action, GVariant *param, gpointer data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (data));
+
+  if (!LAMINA_IS_WINDOW (window))
+    window = GTK_WINDOW (new_window (data));
+  gtk_window_present (window);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.open", NULL);
+}
+
+static void
+action_quit (GSimpleAction *action, GVariant *param, gpointer data)
+{
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (data));
+
+  /* destroying windows (not just quitting) lets them cancel their work */
+  while (windows)
+    {
+      GList *next = windows->next;
+      gtk_window_destroy (windows->data);
+      windows = next;
+    }
+}
+
+static void
+action_shortcuts (GSimpleAction *action, GVariant *param, gpointer data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (data));
+
+  if (window)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+}
+
+static void
+action_about (GSimpleAction *action, GVariant *param, gpointer data)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (data));
+  const char *developers[] = { "The Lamina developers", NULL };
+
+  adw_show_about_window (parent,
+                         "application-name", _("Lamina"),
+                         "application-icon", LAMINA_APP_ID,
+                         "version", LAMINA_VERSION,
+                         "comments", _("Look inside neural networks and prepare them for NPUs"),
+                         "developers", developers,
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "translator-credits", _("translator-credits"),
+                         NULL);
+}
+
+static void
+lamina_application_startup (GApplication *app)
+{
+  static const GActionEntry entries[] = {
+    { "new-window", action_new_window }, { "open", action_open }, { "quit", action_quit },
+    { "shortcuts", action_shortcuts }, { "about", action_about },
+  };
+  static const struct { const char *action; const char *accels[3]; } accels[] = {
+    { "app.new-window", { "<Control>n", NULL } },
+    { "app.quit", { "<Control>q", NULL } },
+    { "win.open", { "<Control>o", NULL } },
+    { "win.export", { "<Control>e", NULL } },
+    { "win.search", { "<Control>f", NULL } },
+    { "window.close", { "<Control>w", NULL } },
+    { "canvas.zoom-in", { "<Control>plus", "<Control>equal", NULL } },
+    { "canvas.zoom-out", { "<Control>minus", NULL } },
+    { "canvas.zoom-reset", { "<Control>0", NULL } },
+    { "canvas.zoom-fit", { "<Control>1", NULL } },
+  };
+
+  G_APPLICATION_CLASS (lamina_application_parent_class)->startup (app);
+  g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action, accels[i].accels);
+}
+
+static void
+lamina_application_finalize (GObject *object)
+{
+  g_free (LAMINA_APPLICATION (object)->screenshot);
+  G_OBJECT_CLASS (lamina_application_parent_class)->finalize (object);
+}
+
+static void
+lamina_application_class_init (LaminaApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = lamina_application_finalize;
+  app_class->startup = lamina_application_startup;
+  app_class->activate = lamina_application_activate;
+  app_class->open = lamina_application_open;
+  app_class->handle_local_options = lamina_application_handle_local_options;
+}
+
+static void
+lamina_application_init (LaminaApplication *self)
+{
+  const GOptionEntry options[] = {
+    { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Open the model, save the window as a PNG image once drawn, and exit"), N_("OUT.png") },
+    { "window-size", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Size of the window, e.g. 1280x800"), N_("WIDTHxHEIGHT") },
+    { "timings", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Print load, layout and first-frame times (ms) on stderr"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+
+  /* the application is created first thing in main(): close enough to
+   * process start for the first-frame time */
+  self->start_time = g_get_monotonic_time ();
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[MODEL…]"));
+}
+
+LaminaApplication *
+lamina_application_new (void)
+{
+  return g_object_new (LAMINA_TYPE_APPLICATION,
+                       "application-id", LAMINA_APP_ID,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
+                       NULL);
+}
+
+int
+lamina_application_get_exit_status (LaminaApplication *self)
+{
+  g_return_val_if_fail (LAMINA_IS_APPLICATION (self), 1);
+  return self->exit_status;
+}

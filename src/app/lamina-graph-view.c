@@ -1,0 +1,809 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * lamina-graph-view.c: the graph canvas.
+ *
+ * Drawing: the static scene of a region a little larger than what is visible
+ * is recorded once per zoom level as a render node and reused while panning
+ * inside it (GSK also keeps its rasterised texture), so a frame usually costs
+ * a translation. Hover and selection are drawn on top by re-rendering only
+ * the few boxes concerned.
+ */
+#define G_LOG_DOMAIN "lamina-graph-view"
+
+#include <math.h>
+#include <adwaita.h>
+#include "lamina-graph-view.h"
+#include "render/lamina-render.h"
+
+/* The cached region extends this fraction of the view beyond each edge. */
+#define CACHE_MARGIN 0.25
+#define ZOOM_STEP 1.25
+#define PAN_STEP 60.0
+
+struct _LaminaGraphView
+{
+  GtkWidget        parent_instance;
+
+  LaminaDocument  *document;
+  LaminaGraph     *graph;     /* of document: the one shown or being laid out */
+  LaminaScene     *scene;
+  GCancellable    *cancellable;
+  LaminaViewport  *viewport;
+  GSimpleActionGroup *actions;
+
+  int              selected;
+  int              hovered;
+  gboolean         initial_view_pending;
+  gboolean         loading;
+  double           fraction;
+
+  /* cached static scene */
+  GskRenderNode   *cache;
+  LaminaRect       cache_rect;
+  double           cache_zoom;
+  gboolean         cache_dark;
+
+  /* gestures */
+  double           drag_last_x, drag_last_y;
+  double           pinch_start_zoom;
+  double           pointer_x, pointer_y;
+
+  /* first frame bookkeeping */
+  gboolean         frame_pending;
+  gint64           first_frame_time;
+  gulong           after_paint_id;
+};
+
+G_DEFINE_FINAL_TYPE (LaminaGraphView, lamina_graph_view, GTK_TYPE_WIDGET)
+
+enum { PROP_0, PROP_DOCUMENT, PROP_SCENE, PROP_SELECTED, PROP_LOADING, PROP_FRACTION, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+enum { FIRST_FRAME, LAYOUT_FAILED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static gboolean
+is_dark (void)
+{
+  return adw_style_manager_get_dark (adw_style_manager_get_default ());
+}
+
+static void
+invalidate_cache (LaminaGraphView *self)
+{
+  g_clear_pointer (&self->cache, gsk_render_node_unref);
+}
+
+/* ---- drawing ----------------------------------------------------------- */
+
+static gboolean
+rect_contains (const LaminaRect *outer, const LaminaRect *inner)
+{
+  return inner->x >= outer->x && inner->y >= outer->y &&
+         inner->x + inner->width <= outer->x + outer->width &&
+         inner->y + inner->height <= outer->y + outer->height;
+}
+
+/* Records the scene in `rect` (layout units) at `zoom`, origin at rect's corner. */
+static GskRenderNode *
+record_scene (const LaminaLayout *layout, const LaminaRect *rect, double zoom,
+              const LaminaRenderOptions *base)
+{
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  graphene_rect_t bounds = GRAPHENE_RECT_INIT (0, 0, ceil (rect->width * zoom), ceil (rect->height * zoom));
+  LaminaRenderOptions options = *base;
+  cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &bounds);
+
+  options.visible = rect;
+  options.scale = zoom;
+  cairo_scale (cr, zoom, zoom);
+  cairo_translate (cr, -rect->x, -rect->y);
+  lamina_render_graph (cr, layout, &options);
+  cairo_destroy (cr);
+  return gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+}
+
+static void
+ensure_cache (LaminaGraphView *self, const LaminaRect *visible, double zoom, gboolean dark)
+{
+  const LaminaLayout *layout = lamina_scene_get_layout (self->scene);
+  LaminaRenderOptions options;
+
+  if (self->cache != NULL && self->cache_zoom == zoom && self->cache_dark == dark &&
+      rect_contains (&self->cache_rect, visible))
+    return;
+  invalidate_cache (self);
+  self->cache_rect.x = visible->x - visible->width * CACHE_MARGIN;
+  self->cache_rect.y = visible->y - visible->height * CACHE_MARGIN;
+  self->cache_rect.width = visible->width * (1 + 2 * CACHE_MARGIN);
+  self->cache_rect.height = visible->height * (1 + 2 * CACHE_MARGIN);
+  self->cache_zoom = zoom;
+  self->cache_dark = dark;
+  lamina_render_options_init (&options);
+  options.dark = dark;
+  self->cache = record_scene (layout, &self->cache_rect, zoom, &options);
+}
+
+/* Redraws one box (with its highlight) over the cached scene. */
+static void
+snapshot_highlight (LaminaGraphView *self, GtkSnapshot *snapshot, int box_index,
+                    gboolean selected, double zoom, gboolean dark)
+{
+  const LaminaLayout *layout = lamina_scene_get_layout (self->scene);
+  const LaminaBox *box;
+  LaminaRenderOptions options;
+  LaminaRect area;
+  g_autoptr(GskRenderNode) node = NULL;
+
+  if (box_index < 0 || (guint) box_index >= layout->boxes->len)
+    return;
+  box = &g_array_index (layout->boxes, LaminaBox, box_index);
+  /* the outline is drawn 2 units outside the box, 2 units wide */
+  area = (LaminaRect) { box->rect.x - 4, box->rect.y - 4, box->rect.width + 8, box->rect.height + 8 };
+  lamina_render_options_init (&options);
+  options.dark = dark;
+  if (selected)
+    options.selected_box = box_index;
+  else
+    options.hovered_box = box_index;
+  node = record_scene (layout, &area, zoom, &options);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((area.x - self->cache_rect.x) * zoom,
+                                                         (area.y - self->cache_rect.y) * zoom));
+  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, area.width * zoom, area.height * zoom));
+  gtk_snapshot_append_node (snapshot, node);
+  gtk_snapshot_pop (snapshot);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+lamina_graph_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  LaminaGraphView *self = LAMINA_GRAPH_VIEW (widget);
+  double zoom, ox, oy;
+  gboolean dark = is_dark ();
+  LaminaRect visible;
+
+  if (self->scene == NULL)
+    return;
+  zoom = lamina_viewport_get_zoom (self->viewport);
+  lamina_viewport_get_visible (self->viewport, &visible.x, &visible.y, &visible.width, &visible.height);
+  lamina_viewport_get_origin (self->viewport, &ox, &oy);
+  ensure_cache (self, &visible, zoom, dark);
+
+  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget),
+                                                        gtk_widget_get_height (widget)));
+  gtk_snapshot_save (snapshot);
+  /* whole pixels keep the cached text crisp while panning */
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (round ((self->cache_rect.x - ox) * zoom),
+                                                         round ((self->cache_rect.y - oy) * zoom)));
+  gtk_snapshot_append_node (snapshot, self->cache);
+  if (self->hovered != self->selected)
+    snapshot_highlight (self, snapshot, self->hovered, FALSE, zoom, dark);
+  snapshot_highlight (self, snapshot, self->selected, TRUE, zoom, dark);
+  gtk_snapshot_restore (snapshot);
+  gtk_snapshot_pop (snapshot);
+
+  if (self->first_frame_time == 0)
+    self->frame_pending = TRUE;
+}
+
+static void
+on_after_paint (GdkFrameClock *clock, LaminaGraphView *self)
+{
+  if (!self->frame_pending)
+    return;
+  self->frame_pending = FALSE;
+  self->first_frame_time = g_get_monotonic_time ();
+  g_signal_emit (self, signals[FIRST_FRAME], 0);
+}
+
+static void
+lamina_graph_view_realize (GtkWidget *widget)
+{
+  LaminaGraphView *self = LAMINA_GRAPH_VIEW (widget);
+
+  GTK_WIDGET_CLASS (lamina_graph_view_parent_class)->realize (widget);
+  self->after_paint_id = g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
+                                           G_CALLBACK (on_after_paint), self);
+}
+
+static void
+lamina_graph_view_unrealize (GtkWidget *widget)
+{
+  LaminaGraphView *self = LAMINA_GRAPH_VIEW (widget);
+
+  g_clear_signal_handler (&self->after_paint_id, gtk_widget_get_frame_clock (widget));
+  invalidate_cache (self);
+  GTK_WIDGET_CLASS (lamina_graph_view_parent_class)->unrealize (widget);
+}
+
+/* ---- viewport ------------------------------------------------------------ */
+
+/* Graphs that fit readably are shown whole; big ones start at 100 % on
+ * their first input, as Netron does. */
+static void
+apply_initial_view (LaminaGraphView *self)
+{
+  const LaminaLayout *layout;
+  double zoom, x;
+
+  if (!self->initial_view_pending || self->scene == NULL || gtk_widget_get_width (GTK_WIDGET (self)) <= 0)
+    return;
+  self->initial_view_pending = FALSE;
+  lamina_viewport_zoom_to_fit (self->viewport);
+  zoom = lamina_viewport_get_zoom (self->viewport);
+  if (zoom >= 0.6)
+    return;
+  layout = lamina_scene_get_layout (self->scene);
+  x = layout->width / 2;
+  for (guint i = 0, top = G_MAXUINT; i < layout->boxes->len; i++)
+    {
+      const LaminaBox *box = &g_array_index (layout->boxes, LaminaBox, i);
+      if (top == G_MAXUINT || box->rect.y < g_array_index (layout->boxes, LaminaBox, top).rect.y)
+        {
+          top = i;
+          x = box->rect.x + box->rect.width / 2;
+        }
+    }
+  lamina_viewport_show_top (self->viewport, x);
+}
+
+static void
+lamina_graph_view_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  LaminaGraphView *self = LAMINA_GRAPH_VIEW (widget);
+
+  lamina_viewport_set_view_size (self->viewport, width, height);
+  apply_initial_view (self);
+}
+
+static void
+on_viewport_changed (LaminaGraphView *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+lamina_graph_view_zoom_to_fit (LaminaGraphView *self)
+{
+  g_return_if_fail (LAMINA_IS_GRAPH_VIEW (self));
+  lamina_viewport_zoom_to_fit (self->viewport);
+}
+
+static void
+zoom_by (LaminaGraphView *self, double factor)
+{
+  lamina_viewport_zoom_at (self->viewport, factor, gtk_widget_get_width (GTK_WIDGET (self)) / 2.0,
+                           gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
+}
+
+static void
+action_zoom (GSimpleAction *action, GVariant *param, gpointer data)
+{
+  LaminaGraphView *self = data;
+  const char *name = g_action_get_name (G_ACTION (action));
+
+  if (g_str_equal (name, "zoom-in"))
+    zoom_by (self, ZOOM_STEP);
+  else if (g_str_equal (name, "zoom-out"))
+    zoom_by (self, 1 / ZOOM_STEP);
+  else if (g_str_equal (name, "zoom-reset"))
+    lamina_viewport_set_zoom (self->viewport, 1.0);
+  else
+    lamina_viewport_zoom_to_fit (self->viewport);
+}
+
+static void
+update_actions (LaminaGraphView *self)
+{
+  static const char *names[] = { "zoom-in", "zoom-out", "zoom-reset", "zoom-fit" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self->actions), names[i])),
+                                 self->scene != NULL);
+}
+
+/* ---- selection ----------------------------------------------------------- */
+
+int
+lamina_graph_view_get_selected (LaminaGraphView *self)
+{
+  g_return_val_if_fail (LAMINA_IS_GRAPH_VIEW (self), -1);
+  return self->selected;
+}
+
+void
+lamina_graph_view_select (LaminaGraphView *self, int box, gboolean center)
+{
+  const LaminaLayout *layout;
+
+  g_return_if_fail (LAMINA_IS_GRAPH_VIEW (self));
+  layout = self->scene ? lamina_scene_get_layout (self->scene) : NULL;
+  if (layout == NULL || box < 0 || (guint) box >= layout->boxes->len)
+    box = -1;
+  if (box >= 0 && center)
+    {
+      const LaminaBox *b = &g_array_index (layout->boxes, LaminaBox, box);
+      lamina_viewport_center_on (self->viewport, b->rect.x + b->rect.width / 2, b->rect.y + b->rect.height / 2);
+    }
+  if (box == self->selected)
+    return;
+  self->selected = box;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
+}
+
+int
+lamina_graph_view_find_box (LaminaGraphView *self, const LaminaNode *node)
+{
+  const LaminaLayout *layout;
+  int box;
+
+  g_return_val_if_fail (LAMINA_IS_GRAPH_VIEW (self), -1);
+  if (self->scene == NULL || node == NULL)
+    return -1;
+  layout = lamina_scene_get_layout (self->scene);
+  box = lamina_layout_box_for_node (layout, node);
+  /* folded nodes (Constant) are drawn as a row of their first consumer */
+  for (guint i = 0; box < 0 && i < node->outputs->len; i++)
+    {
+      const LaminaTensor *t = g_ptr_array_index (node->outputs, i);
+      for (guint j = 0; box < 0 && t && t->consumers && j < t->consumers->len; j++)
+        box = lamina_layout_box_for_node (layout, g_ptr_array_index (t->consumers, j));
+    }
+  return box;
+}
+
+gboolean
+lamina_graph_view_select_node (LaminaGraphView *self, const LaminaNode *node)
+{
+  int box = lamina_graph_view_find_box (self, node);
+
+  if (box < 0)
+    return FALSE;
+  lamina_graph_view_select (self, box, TRUE);
+  return TRUE;
+}
+
+static int
+box_at (LaminaGraphView *self, double vx, double vy)
+{
+  double lx, ly;
+
+  if (self->scene == NULL)
+    return -1;
+  lamina_viewport_view_to_layout (self->viewport, vx, vy, &lx, &ly);
+  return lamina_layout_hit_box (lamina_scene_get_layout (self->scene), lx, ly);
+}
+
+/* ---- input ----------------------------------------------------------------- */
+
+static void
+on_drag_begin (GtkGestureDrag *gesture, double x, double y, LaminaGraphView *self)
+{
+  self->drag_last_x = 0;
+  self->drag_last_y = 0;
+}
+
+static void
+on_drag_update (GtkGestureDrag *gesture, double dx, double dy, LaminaGraphView *self)
+{
+  if (gtk_drag_check_threshold (GTK_WIDGET (self), 0, 0, (int) dx, (int) dy))
+    gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grabbing");
+  lamina_viewport_pan (self->viewport, dx - self->drag_last_x, dy - self->drag_last_y);
+  self->drag_last_x = dx;
+  self->drag_last_y = dy;
+}
+
+static void
+on_drag_end (GtkGestureDrag *gesture, double dx, double dy, LaminaGraphView *self)
+{
+  gtk_widget_set_cursor (GTK_WIDGET (self), NULL);
+}
+
+static void
+on_click_released (GtkGestureClick *gesture, int n_press, double x, double y, LaminaGraphView *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  lamina_graph_view_select (self, box_at (self, x, y), FALSE);
+}
+
+static void
+set_hovered (LaminaGraphView *self, int box)
+{
+  if (box == self->hovered)
+    return;
+  self->hovered = box;
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), box >= 0 ? "pointer" : NULL);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_motion (GtkEventControllerMotion *controller, double x, double y, LaminaGraphView *self)
+{
+  self->pointer_x = x;
+  self->pointer_y = y;
+  set_hovered (self, box_at (self, x, y));
+}
+
+static void
+on_leave (GtkEventControllerMotion *controller, LaminaGraphView *self)
+{
+  set_hovered (self, -1);
+}
+
+static gboolean
+on_scroll (GtkEventControllerScroll *controller, double dx, double dy, LaminaGraphView *self)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
+  /* wheels report steps, touchpads report pixels */
+  double step = gtk_event_controller_scroll_get_unit (controller) == GDK_SCROLL_UNIT_WHEEL ? PAN_STEP : 1.0;
+
+  if (self->scene == NULL)
+    return FALSE;
+  if (state & GDK_CONTROL_MASK)
+    {
+      double factor = step > 1 ? pow (ZOOM_STEP, -dy) : exp (-dy * 0.01);
+      lamina_viewport_zoom_at (self->viewport, factor, self->pointer_x, self->pointer_y);
+    }
+  else if (state & GDK_SHIFT_MASK)
+    lamina_viewport_pan (self->viewport, -dy * step, -dx * step);
+  else
+    lamina_viewport_pan (self->viewport, -dx * step, -dy * step);
+  return TRUE;
+}
+
+static void
+on_pinch_begin (GtkGesture *gesture, GdkEventSequence *sequence, LaminaGraphView *self)
+{
+  self->pinch_start_zoom = lamina_viewport_get_zoom (self->viewport);
+}
+
+static void
+on_pinch_scale_changed (GtkGestureZoom *gesture, double scale, LaminaGraphView *self)
+{
+  double cx, cy, target = self->pinch_start_zoom * scale;
+
+  if (!gtk_gesture_get_bounding_box_center (GTK_GESTURE (gesture), &cx, &cy))
+    return;
+  lamina_viewport_zoom_at (self->viewport, target / lamina_viewport_get_zoom (self->viewport), cx, cy);
+}
+
+static gboolean
+on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode,
+                GdkModifierType state, LaminaGraphView *self)
+{
+  if (self->scene == NULL || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)))
+    return FALSE;
+  switch (keyval)
+    {
+    case GDK_KEY_plus: case GDK_KEY_equal: case GDK_KEY_KP_Add:
+      zoom_by (self, ZOOM_STEP);
+      return TRUE;
+    case GDK_KEY_minus: case GDK_KEY_KP_Subtract:
+      zoom_by (self, 1 / ZOOM_STEP);
+      return TRUE;
+    case GDK_KEY_0: case GDK_KEY_KP_0:
+      lamina_viewport_set_zoom (self->viewport, 1.0);
+      return TRUE;
+    case GDK_KEY_Left:
+      lamina_viewport_pan (self->viewport, PAN_STEP, 0);
+      return TRUE;
+    case GDK_KEY_Right:
+      lamina_viewport_pan (self->viewport, -PAN_STEP, 0);
+      return TRUE;
+    case GDK_KEY_Up:
+      lamina_viewport_pan (self->viewport, 0, PAN_STEP);
+      return TRUE;
+    case GDK_KEY_Down:
+      lamina_viewport_pan (self->viewport, 0, -PAN_STEP);
+      return TRUE;
+    case GDK_KEY_Escape:
+      if (self->selected < 0)
+        return FALSE;
+      lamina_graph_view_select (self, -1, FALSE);
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* ---- document and layout --------------------------------------------------- */
+
+static void
+set_loading (LaminaGraphView *self, gboolean loading, double fraction)
+{
+  if (self->loading != loading)
+    {
+      self->loading = loading;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+    }
+  if (self->fraction != fraction)
+    {
+      self->fraction = fraction;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+    }
+}
+
+static void
+set_scene (LaminaGraphView *self, LaminaScene *scene)
+{
+  const LaminaLayout *layout;
+
+  if (!g_set_object (&self->scene, scene))
+    return;
+  invalidate_cache (self);
+  self->selected = -1;
+  self->hovered = -1;
+  self->first_frame_time = 0;
+  self->frame_pending = FALSE;
+  layout = scene ? lamina_scene_get_layout (scene) : NULL;
+  lamina_viewport_set_content_size (self->viewport, layout ? layout->width : 0, layout ? layout->height : 0);
+  self->initial_view_pending = TRUE;
+  apply_initial_view (self);
+  update_actions (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCENE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
+}
+
+static void
+on_layout_progress (double fraction, const char *message, gpointer data)
+{
+  LaminaGraphView *self = data;
+
+  set_loading (self, TRUE, fraction);
+}
+
+static void
+on_scene_ready (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(LaminaGraphView) self = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LaminaScene) scene = lamina_scene_new_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->cancellable);
+  set_loading (self, FALSE, 1.0);
+  if (scene == NULL)
+    {
+      g_signal_emit (self, signals[LAYOUT_FAILED], 0, error->message);
+      return;
+    }
+  set_scene (self, scene);
+}
+
+void
+lamina_graph_view_show_graph (LaminaGraphView *self, LaminaDocument *document, LaminaGraph *graph)
+{
+  g_return_if_fail (LAMINA_IS_GRAPH_VIEW (self));
+  g_return_if_fail (document == NULL || LAMINA_IS_DOCUMENT (document));
+
+  if (document != NULL && graph == NULL)
+    graph = lamina_document_get_model (document)->graph;
+  if (document == self->document && graph == self->graph)
+    return;
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->graph = graph;
+  set_scene (self, NULL);
+  set_loading (self, document != NULL, 0.0);
+  if (document != NULL)
+    {
+      self->cancellable = g_cancellable_new ();
+      lamina_scene_new_async (document, graph, on_layout_progress, self, self->cancellable,
+                              on_scene_ready, g_object_ref (self));
+    }
+  if (g_set_object (&self->document, document))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOCUMENT]);
+}
+
+void
+lamina_graph_view_set_document (LaminaGraphView *self, LaminaDocument *document)
+{
+  lamina_graph_view_show_graph (self, document, NULL);
+}
+
+LaminaDocument *
+lamina_graph_view_get_document (LaminaGraphView *self)
+{
+  g_return_val_if_fail (LAMINA_IS_GRAPH_VIEW (self), NULL);
+  return self->document;
+}
+
+LaminaScene *
+lamina_graph_view_get_scene (LaminaGraphView *self)
+{
+  g_return_val_if_fail (LAMINA_IS_GRAPH_VIEW (self), NULL);
+  return self->scene;
+}
+
+LaminaViewport *
+lamina_graph_view_get_viewport (LaminaGraphView *self)
+{
+  g_return_val_if_fail (LAMINA_IS_GRAPH_VIEW (self), NULL);
+  return self->viewport;
+}
+
+GActionGroup *
+lamina_graph_view_get_actions (LaminaGraphView *self)
+{
+  g_return_val_if_fail (LAMINA_IS_GRAPH_VIEW (self), NULL);
+  return G_ACTION_GROUP (self->actions);
+}
+
+gint64
+lamina_graph_view_get_first_frame_time (LaminaGraphView *self)
+{
+  g_return_val_if_fail (LAMINA_IS_GRAPH_VIEW (self), 0);
+  return self->first_frame_time;
+}
+
+/* ---- GObject --------------------------------------------------------------- */
+
+static void
+lamina_graph_view_dispose (GObject *object)
+{
+  LaminaGraphView *self = LAMINA_GRAPH_VIEW (object);
+
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->scene);
+  g_clear_object (&self->document);
+  invalidate_cache (self);
+  G_OBJECT_CLASS (lamina_graph_view_parent_class)->dispose (object);
+}
+
+static void
+lamina_graph_view_finalize (GObject *object)
+{
+  LaminaGraphView *self = LAMINA_GRAPH_VIEW (object);
+
+  g_clear_object (&self->viewport);
+  g_clear_object (&self->actions);
+  G_OBJECT_CLASS (lamina_graph_view_parent_class)->finalize (object);
+}
+
+static void
+lamina_graph_view_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  LaminaGraphView *self = LAMINA_GRAPH_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_DOCUMENT:
+      g_value_set_object (value, self->document);
+      break;
+    case PROP_SCENE:
+      g_value_set_object (value, self->scene);
+      break;
+    case PROP_SELECTED:
+      g_value_set_int (value, self->selected);
+      break;
+    case PROP_LOADING:
+      g_value_set_boolean (value, self->loading);
+      break;
+    case PROP_FRACTION:
+      g_value_set_double (value, self->fraction);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lamina_graph_view_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  LaminaGraphView *self = LAMINA_GRAPH_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_DOCUMENT:
+      lamina_graph_view_set_document (self, g_value_get_object (value));
+      break;
+    case PROP_SELECTED:
+      lamina_graph_view_select (self, g_value_get_int (value), FALSE);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lamina_graph_view_class_init (LaminaGraphViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = lamina_graph_view_dispose;
+  object_class->finalize = lamina_graph_view_finalize;
+  object_class->get_property = lamina_graph_view_get_property;
+  object_class->set_property = lamina_graph_view_set_property;
+  widget_class->snapshot = lamina_graph_view_snapshot;
+  widget_class->size_allocate = lamina_graph_view_size_allocate;
+  widget_class->realize = lamina_graph_view_realize;
+  widget_class->unrealize = lamina_graph_view_unrealize;
+
+  properties[PROP_DOCUMENT] = g_param_spec_object ("document", NULL, NULL, LAMINA_TYPE_DOCUMENT,
+                                                   G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SCENE] = g_param_spec_object ("scene", NULL, NULL, LAMINA_TYPE_SCENE, ro);
+  properties[PROP_SELECTED] = g_param_spec_int ("selected", NULL, NULL, -1, G_MAXINT, -1,
+                                                G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOADING] = g_param_spec_boolean ("loading", NULL, NULL, FALSE, ro);
+  properties[PROP_FRACTION] = g_param_spec_double ("fraction", NULL, NULL, 0, 1, 0, ro);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[FIRST_FRAME] = g_signal_new ("first-frame", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[LAYOUT_FAILED] = g_signal_new ("layout-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  gtk_widget_class_set_css_name (widget_class, "lamina-graph-view");
+}
+
+static void
+add_controllers (LaminaGraphView *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  GtkGesture *drag = gtk_gesture_drag_new ();
+  GtkGesture *click = gtk_gesture_click_new ();
+  GtkGesture *pinch = gtk_gesture_zoom_new ();
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
+  GtkEventController *key = gtk_event_controller_key_new ();
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), 0);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end), self);
+  gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (drag));
+  g_signal_connect (click, "released", G_CALLBACK (on_click_released), self);
+  gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (click));
+  g_signal_connect (pinch, "begin", G_CALLBACK (on_pinch_begin), self);
+  g_signal_connect (pinch, "scale-changed", G_CALLBACK (on_pinch_scale_changed), self);
+  gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (pinch));
+  g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
+  gtk_widget_add_controller (widget, motion);
+  g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);
+  gtk_widget_add_controller (widget, scroll);
+  g_signal_connect (key, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (widget, key);
+}
+
+static void
+lamina_graph_view_init (LaminaGraphView *self)
+{
+  static const GActionEntry entries[] = {
+    { "zoom-in", action_zoom }, { "zoom-out", action_zoom },
+    { "zoom-reset", action_zoom }, { "zoom-fit", action_zoom },
+  };
+
+  self->selected = -1;
+  self->hovered = -1;
+  self->viewport = lamina_viewport_new ();
+  g_signal_connect_swapped (self->viewport, "changed", G_CALLBACK (on_viewport_changed), self);
+  self->actions = g_simple_action_group_new ();
+  g_action_map_add_action_entries (G_ACTION_MAP (self->actions), entries, G_N_ELEMENTS (entries), self);
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "canvas", G_ACTION_GROUP (self->actions));
+  update_actions (self);
+  /* the view style class gives the canvas Adwaita's view background */
+  gtk_widget_add_css_class (GTK_WIDGET (self), "view");
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
+  add_controllers (self);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (gtk_widget_queue_draw), self, G_CONNECT_SWAPPED);
+}
+
+GtkWidget *
+lamina_graph_view_new (void)
+{
+  return g_object_new (LAMINA_TYPE_GRAPH_VIEW, NULL);
+}
