@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "lamina-test"
 
+#include <string.h>
 #include <glib/gstdio.h>
 #include "lamina-test-util.h"
 
@@ -73,4 +74,124 @@ lamina_test_tmpdir (void)
       atexit (cleanup_tmpdir);
     }
   return tmpdir;
+}
+
+/* ---- calling one kernel ------------------------------------------------- */
+
+#define MAX_KERNEL_IO 8
+
+struct _LaminaTestKernel {
+  LaminaGraph *graph;
+  LaminaNode  *node;
+  gint64       opset;
+  guint        n_inputs;
+  LaminaValue  inputs[MAX_KERNEL_IO];
+  gboolean     omitted[MAX_KERNEL_IO];
+  LaminaValue  outputs[MAX_KERNEL_IO];
+};
+
+LaminaTestKernel *
+lamina_test_kernel_new (const char *op_type, gint64 opset)
+{
+  LaminaTestKernel *k = g_new0 (LaminaTestKernel, 1);
+
+  k->graph = lamina_graph_new ("test");
+  k->node = lamina_graph_add_node (k->graph, "node", op_type, "");
+  k->opset = opset;
+  return k;
+}
+
+LaminaNode *
+lamina_test_kernel_node (LaminaTestKernel *k)
+{
+  return k->node;
+}
+
+void
+lamina_test_kernel_input (LaminaTestKernel *k, LaminaDType dtype, int rank, const gint64 *dims,
+                          const void *data)
+{
+  LaminaValue *v = &k->inputs[k->n_inputs];
+  g_autofree char *name = g_strdup_printf ("input%u", k->n_inputs);
+
+  g_assert_cmpuint (k->n_inputs, <, MAX_KERNEL_IO);
+  g_assert_true (lamina_value_set_shape (v, dtype, rank, dims, NULL));
+  if (data != NULL)
+    {
+      g_assert_true (lamina_value_alloc (v, NULL));
+      memcpy (v->data, data, v->numel * lamina_dtype_size (dtype));
+    }
+  lamina_node_add_input (k->node, lamina_graph_add_tensor (k->graph, name));
+  k->n_inputs++;
+}
+
+void
+lamina_test_kernel_omit_input (LaminaTestKernel *k)
+{
+  g_assert_cmpuint (k->n_inputs, <, MAX_KERNEL_IO);
+  k->omitted[k->n_inputs++] = TRUE;
+  lamina_node_add_input (k->node, NULL);
+}
+
+LaminaTensor *
+lamina_test_kernel_output_tensor (LaminaTestKernel *k, guint i)
+{
+  g_assert_cmpuint (i, <, MAX_KERNEL_IO);
+  while (k->node->outputs->len <= i)
+    {
+      g_autofree char *name = g_strdup_printf ("output%u", k->node->outputs->len);
+      lamina_node_add_output (k->node, lamina_graph_add_tensor (k->graph, name));
+    }
+  return g_ptr_array_index (k->node->outputs, i);
+}
+
+gboolean
+lamina_test_kernel_run (LaminaTestKernel *k, guint n_outputs, int threads, GError **error)
+{
+  const LaminaKernel *kernel = lamina_kernel_lookup (k->node->op_type, k->node->domain);
+  g_autoptr(LaminaParallel) parallel = lamina_parallel_new (threads);
+  const LaminaValue *inputs[MAX_KERNEL_IO];
+  LaminaValue *outputs[MAX_KERNEL_IO];
+  LaminaKernelCall call = { 0 };
+  gpointer state = NULL;
+  gboolean ok;
+
+  g_assert_nonnull (kernel);
+  g_assert_cmpuint (n_outputs, <=, MAX_KERNEL_IO);
+  if (n_outputs > 0)
+    lamina_test_kernel_output_tensor (k, n_outputs - 1);
+  for (guint i = 0; i < k->n_inputs; i++)
+    inputs[i] = k->omitted[i] ? NULL : &k->inputs[i];
+  for (guint i = 0; i < n_outputs; i++)
+    outputs[i] = &k->outputs[i];
+  call = (LaminaKernelCall) { k->node, inputs, k->n_inputs, outputs, n_outputs, k->opset, parallel, NULL };
+  if (kernel->prepare != NULL && !kernel->prepare (&call, &state, error))
+    return FALSE;
+  call.state = state;
+  ok = kernel->reshape (&call, error);
+  for (guint i = 0; ok && i < n_outputs; i++)
+    ok = lamina_value_alloc (outputs[i], error);
+  ok = ok && kernel->run (&call, error);
+  if (state != NULL && kernel->free_state != NULL)
+    kernel->free_state (state);
+  return ok;
+}
+
+const LaminaValue *
+lamina_test_kernel_output (LaminaTestKernel *k, guint i)
+{
+  g_assert_cmpuint (i, <, MAX_KERNEL_IO);
+  return &k->outputs[i];
+}
+
+void
+lamina_test_kernel_free (LaminaTestKernel *k)
+{
+  for (guint i = 0; i < MAX_KERNEL_IO; i++)
+    {
+      lamina_value_clear (&k->inputs[i]);
+      lamina_value_clear (&k->outputs[i]);
+    }
+  lamina_graph_free (k->graph);
+  g_free (k);
 }

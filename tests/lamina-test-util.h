@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include "ops/lamina-kernel.h"
 
 G_BEGIN_DECLS
 
@@ -15,5 +16,29 @@ char *lamina_test_shared_model (const char *name);
 char *lamina_test_shared_image (const char *name);
 /* A fresh temporary directory removed at exit of the test program. */
 const char *lamina_test_tmpdir (void);
+
+/* One kernel called by hand on a one-node graph, as the simulator would:
+ * add inputs (copied) and attributes (lamina_node_add_attr on
+ * lamina_test_kernel_node), then run: reshape, allocate the outputs, run.
+ * opset 0 stands for a TFLite node. */
+typedef struct _LaminaTestKernel LaminaTestKernel;
+
+LaminaTestKernel   *lamina_test_kernel_new    (const char *op_type, gint64 opset);
+LaminaNode         *lamina_test_kernel_node   (LaminaTestKernel *k);
+/* data: numel elements of dtype; NULL leaves the value without data (a
+ * shape-only input). */
+void                lamina_test_kernel_input  (LaminaTestKernel *k, LaminaDType dtype, int rank,
+                                               const gint64 *dims, const void *data);
+void                lamina_test_kernel_omit_input (LaminaTestKernel *k);   /* optional input */
+/* The node's output tensor i (created on demand), to set its dtype or
+ * quantization as a TFLite loader would. */
+LaminaTensor       *lamina_test_kernel_output_tensor (LaminaTestKernel *k, guint i);
+/* threads: 1 for a plain loop, more to split big tensors. */
+gboolean            lamina_test_kernel_run    (LaminaTestKernel *k, guint n_outputs, int threads,
+                                               GError **error);
+const LaminaValue  *lamina_test_kernel_output (LaminaTestKernel *k, guint i);
+void                lamina_test_kernel_free   (LaminaTestKernel *k);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LaminaTestKernel, lamina_test_kernel_free)
 
 G_END_DECLS

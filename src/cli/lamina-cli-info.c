@@ -11,24 +11,25 @@
 #include <glib/gi18n.h>
 #include "lamina-cli.h"
 #include "lamina-json.h"
+#include "sim/lamina-sim.h"
 
 typedef struct {
   const char *op;
   guint       count;
 } OpCount;
 
-/* Operator histogram of a graph, most frequent first, ties by name. */
+/* Operator histogram of a list of nodes (unsorted). */
 static GArray *
-count_ops (const LaminaGraph *g)
+count_ops (GPtrArray *nodes)
 {
   g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
   GArray *result = g_array_new (FALSE, FALSE, sizeof (OpCount));
   GHashTableIter iter;
   gpointer key, value;
 
-  for (guint i = 0; i < g->nodes->len; i++)
+  for (guint i = 0; i < nodes->len; i++)
     {
-      const LaminaNode *n = g_ptr_array_index (g->nodes, i);
+      const LaminaNode *n = g_ptr_array_index (nodes, i);
       guint c = GPOINTER_TO_UINT (g_hash_table_lookup (counts, n->op_type));
       g_hash_table_insert (counts, n->op_type, GUINT_TO_POINTER (c + 1));
     }
@@ -106,11 +107,23 @@ json_tensor_list (LaminaJson *json, const char *key, GPtrArray *tensors)
   lamina_json_end_array (json);
 }
 
+/* Operators of the main graph without a simulator kernel. */
+static GArray *
+count_unsupported (const LaminaModel *model)
+{
+  g_autoptr(GPtrArray) nodes = lamina_sim_unsupported_nodes (model->graph);
+  GArray *ops = count_ops (nodes);
+
+  g_array_sort (ops, compare_op_counts);
+  return ops;
+}
+
 static void
 print_json (const LaminaModel *model, const char *path)
 {
   g_autoptr(LaminaJson) json = lamina_json_new ();
-  g_autoptr(GArray) ops = count_ops (model->graph);
+  g_autoptr(GArray) ops = count_ops (model->graph->nodes);
+  g_autoptr(GArray) unsupported = count_unsupported (model);
   g_autofree char *text = NULL;
   guint64 n_params, n_bytes;
 
@@ -157,6 +170,14 @@ print_json (const LaminaModel *model, const char *path)
       lamina_json_int (json, g_array_index (ops, OpCount, i).count);
     }
   lamina_json_end_object (json);
+  lamina_json_key (json, "unsupported");
+  lamina_json_begin_object (json);
+  for (guint i = 0; i < unsupported->len; i++)
+    {
+      lamina_json_key (json, g_array_index (unsupported, OpCount, i).op);
+      lamina_json_int (json, g_array_index (unsupported, OpCount, i).count);
+    }
+  lamina_json_end_object (json);
   lamina_json_key (json, "parameters");
   lamina_json_int (json, (gint64) n_params);
   lamina_json_key (json, "parameter_bytes");
@@ -195,7 +216,8 @@ print_tensor_rows (const char *heading, GPtrArray *tensors)
 static void
 print_text (const LaminaModel *model, const char *path)
 {
-  g_autoptr(GArray) ops = count_ops (model->graph);
+  g_autoptr(GArray) ops = count_ops (model->graph->nodes);
+  g_autoptr(GArray) unsupported = count_unsupported (model);
   g_autofree char *size = NULL;
   guint64 n_params, n_bytes;
 
@@ -223,6 +245,10 @@ print_text (const LaminaModel *model, const char *path)
   for (guint i = 0; i < ops->len; i++)
     printf ("%-12s %5u  %s\n", i == 0 ? _("Operators") : "",
             g_array_index (ops, OpCount, i).count, g_array_index (ops, OpCount, i).op);
+  /* what the simulator cannot run yet */
+  for (guint i = 0; i < unsupported->len; i++)
+    printf ("%-12s %5u  %s\n", i == 0 ? _("Unsupported") : "",
+            g_array_index (unsupported, OpCount, i).count, g_array_index (unsupported, OpCount, i).op);
 }
 
 int

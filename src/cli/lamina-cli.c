@@ -19,8 +19,10 @@ typedef struct {
 
 /* Sorted by name. */
 static const Command commands[] = {
+  { "bench",  lamina_cli_bench,  N_("Time a model in the simulator, per operator type") },
   { "info",   lamina_cli_info,   N_("Show a model's format, kind, inputs, outputs and operators") },
   { "render", lamina_cli_render, N_("Draw a model's graph to an SVG, PNG or PDF file") },
+  { "run",    lamina_cli_run,    N_("Run a model in the simulator and save its outputs as .npy") },
 };
 
 static void

@@ -13,8 +13,10 @@ G_BEGIN_DECLS
 
 typedef int (*LaminaCliCommandFunc) (int argc, char **argv);
 
+int lamina_cli_bench  (int argc, char **argv);
 int lamina_cli_info   (int argc, char **argv);
 int lamina_cli_render (int argc, char **argv);
+int lamina_cli_run    (int argc, char **argv);
 
 /* Parses argv with the given entries; prints the error and returns FALSE on
  * failure. `usage` is the parameter string ("MODEL -o OUT.svg"). */

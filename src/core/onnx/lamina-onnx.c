@@ -605,3 +605,37 @@ lamina_onnx_load (GBytes *bytes, const char *path, GError **error)
   g_free (ld.folder);
   return ok ? g_steal_pointer (&model) : NULL;
 }
+
+static void
+free_tensor_proto (gpointer tp)
+{
+  protobuf_c_message_free_unpacked (tp, NULL);
+}
+
+LaminaTensor *
+lamina_onnx_load_tensor (GBytes *bytes, const char *path, GError **error)
+{
+  g_autofree char *base = g_path_get_basename (path ? path : "(memory)");
+  Loader ld = { base, path ? g_path_get_dirname (path) : NULL, NULL, error };
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+  Onnx__TensorProto *tp = onnx__tensor_proto__unpack (NULL, size, data);
+  LaminaTensor *t;
+
+  if (tp == NULL)
+    {
+      g_free (ld.folder);
+      g_set_error (error, LAMINA_LOAD_ERROR, LAMINA_LOAD_ERROR_CORRUPT,
+                   "%s: not a valid ONNX tensor (the protobuf data is malformed or truncated)", base);
+      return NULL;
+    }
+  /* as for models: raw data stays in the unpacked message, which the
+   * tensor's GBytes keeps alive */
+  ld.owner = g_bytes_new_with_free_func (tp, sizeof *tp, free_tensor_proto, tp);
+  t = lamina_tensor_new (tp->name ? tp->name : "");
+  if (!convert_tensor (&ld, tp, t))
+    g_clear_pointer (&t, lamina_tensor_free);
+  g_bytes_unref (ld.owner);
+  g_free (ld.folder);
+  return t;
+}

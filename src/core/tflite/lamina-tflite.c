@@ -210,9 +210,10 @@ read_shape (Reader *r, LaminaTensor *t, const LaminaFbTable *tt, GError **error)
   if (!lamina_fb_charge (&r->fb, shape.len + signature.len))
     return TRUE;  /* reported by the caller's check */
   /* An empty shape is a scalar, unless the file says the rank is unknown
-   * (has_rank false) and nothing else (data, signature) pins it down. */
-  if (has_shape && (shape.len > 0 || has_signature ||
-                    lamina_fb_get_int (tt, TENSOR_HAS_RANK, LAMINA_FB_BOOL, 0) || t->data != NULL))
+   * (has_rank false) and nothing else (data, signature) pins it down. A
+   * constant without a shape vector is a scalar too (converters omit it). */
+  if ((has_shape && (shape.len > 0 || has_signature ||
+                     lamina_fb_get_int (tt, TENSOR_HAS_RANK, LAMINA_FB_BOOL, 0))) || t->data != NULL)
     lamina_shape_set_rank (&t->shape, (int) shape.len);
   for (guint32 i = 0; i < shape.len; i++)
     {

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * lamina-kernel.h: the one interface between the simulator and the
+ * operators (ggml-style: one clear dispatch, one file per op family).
+ *
+ * A kernel is looked up once per node when the engine plans the graph
+ * (lamina_kernel_lookup). For each run of the node the engine calls
+ *   reshape  — from the input values (shapes, and the contents of small
+ *              shape-like inputs such as Reshape's `shape`), set every
+ *              output's dtype and shape with lamina_value_set_shape;
+ *              the engine then allocates the outputs from its arena;
+ *   run      — compute the outputs.
+ * Both receive the node (attributes via lamina_node_get_int ...) and may
+ * keep per-node state prepared once (packed weights, lookup tables):
+ * `prepare` runs at plan time with constant inputs available.
+ *
+ * TFLite operators (NHWC, fused activations, SAME/VALID padding) are kernels
+ * of their own names in the same family files, sharing the ONNX kernels'
+ * compute routines (e.g. one convolution routine with layout parameters) —
+ * never a second copy of the arithmetic.
+ *
+ * Every family file has a reference path and, where it matters, a fast
+ * path side by side, and a test that they agree.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include "lamina-value.h"
+#include "lamina-parallel.h"
+
+G_BEGIN_DECLS
+
+#define LAMINA_KERNEL_ERROR (lamina_kernel_error_quark ())
+GQuark lamina_kernel_error_quark (void);
+
+typedef enum {
+  LAMINA_KERNEL_ERROR_UNSUPPORTED,   /* operator, attribute value or dtype without a kernel */
+  LAMINA_KERNEL_ERROR_INVALID,       /* inputs that break the operator's rules (shapes ...) */
+} LaminaKernelError;
+
+typedef struct {
+  const LaminaNode   *node;
+  const LaminaValue **inputs;     /* n_inputs entries; NULL = omitted optional input */
+  guint               n_inputs;
+  LaminaValue       **outputs;    /* n_outputs entries; NULL = output nobody reads */
+  guint               n_outputs;
+  gint64              opset;      /* opset of the node's domain */
+  LaminaParallel     *parallel;   /* threads for heavy kernels; never NULL */
+  gpointer            state;      /* what prepare returned, or NULL */
+} LaminaKernelCall;
+
+typedef struct {
+  const char *op_type;           /* as in LaminaNode.op_type: "Conv", "Conv2D" (TFLite) */
+  const char *domain;            /* "" for ONNX's default domain and TFLite builtins */
+  gboolean  (*prepare) (LaminaKernelCall *call, gpointer *state, GError **error);  /* optional */
+  gboolean  (*reshape) (LaminaKernelCall *call, GError **error);
+  gboolean  (*run)     (LaminaKernelCall *call, GError **error);
+  void      (*free_state) (gpointer state);                                        /* optional */
+} LaminaKernel;
+
+/* Each family file (lamina-ops-<family>.c) exports its table. */
+#define LAMINA_DECLARE_KERNELS(family) \
+  extern const LaminaKernel lamina_kernels_##family[]; \
+  extern const guint lamina_n_kernels_##family
+
+LAMINA_DECLARE_KERNELS (elementwise);   /* Add ... Where, activations, Clip, Cast */
+LAMINA_DECLARE_KERNELS (reduce);        /* Reduce*, ArgMax, Softmax, norms, TopK */
+LAMINA_DECLARE_KERNELS (conv);          /* Conv, ConvTranspose, pools, Gemm, MatMul */
+LAMINA_DECLARE_KERNELS (tensor);        /* Reshape ... Resize: data movement */
+
+/* The kernel for op_type in domain, or NULL. */
+const LaminaKernel *lamina_kernel_lookup (const char *op_type, const char *domain);
+/* All registered kernels (for `info`'s supported list, tests). */
+guint               lamina_kernel_count (void);
+const LaminaKernel *lamina_kernel_nth   (guint i);
+
+/* Helpers shared by kernels: errors that name the node. */
+gboolean lamina_kernel_fail (const LaminaKernelCall *call, GError **error, LaminaKernelError code,
+                             const char *format, ...) G_GNUC_PRINTF (4, 5);
+
+G_END_DECLS
