@@ -93,8 +93,19 @@ run_suite() {  # run_suite DIR LABEL [meson test options...]
   /usr/bin/python3 "$top/build-aux/count-tests.py" "$dir/meson-logs/testlog.json" >>"$counts"
 }
 
+# ONNX Runtime from npm for the agreement tests and benchmarks; the tests
+# skip with a message when it is missing (no network to the npm registry).
+install_ort() {
+  command -v npm >/dev/null || install_missing nodejs npm || return 1
+  [ -f build-aux/ort/node_modules/onnxruntime-node/package.json ] && return 0
+  log "installing onnxruntime-node (npm, --ignore-scripts)"
+  (cd build-aux/ort && npm install --ignore-scripts --no-audit --no-fund --silent) ||
+    echo "warning: onnxruntime-node not installed; ONNX Runtime agreement tests will skip" >&2
+}
+
 run_tests() {
   install_missing "${packages[@]}" "${test_packages[@]}" || exit 1
+  install_ort
   counts=$(mktemp)
   build build-ci || { echo "0 passed, 1 failed"; exit 1; }
   run_suite build-ci "plain build"
