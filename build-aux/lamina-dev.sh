@@ -21,7 +21,7 @@ packages=(
 )
 test_packages=(
   libonnx-testdata python3-onnx clang libclang-rt-14-dev
-  xvfb xauth dbus-x11 adwaita-icon-theme fonts-dejavu-core
+  xvfb xauth dbus-x11 adwaita-icon-theme fonts-dejavu-core libjpeg-turbo-progs
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

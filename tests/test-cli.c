@@ -8,8 +8,10 @@
  */
 #define G_LOG_DOMAIN "lamina-test"
 
+#include <math.h>
 #include <string.h>
 #include <json-glib/json-glib.h>
+#include "sim/lamina-npy.h"
 #include "lamina-test-util.h"
 
 typedef struct {
@@ -247,6 +249,272 @@ test_render_bad_extension (void)
   cli_result_clear (&r);
 }
 
+/* ---- run and bench on tests/data/sim-tiny.onnx --------------------------
+ * y = Relu (x) · [1, 2, 3, 4] and "out/z:1" = −x for x of shape N×4
+ * (made with python3-onnx; see the file names below). */
+
+static char *
+tiny_model (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "data", name, NULL);
+}
+
+static JsonObject *
+parse_json (JsonParser *parser, const char *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  g_assert_no_error (error);
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+static void
+assert_npy (const char *path, const float *expected, gint64 n)
+{
+  LaminaValue v = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lamina_npy_read (path, &v, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (v.dtype, ==, LAMINA_DTYPE_FLOAT32);
+  g_assert_cmpint (v.numel, ==, n);
+  for (gint64 i = 0; i < n; i++)
+    g_assert_cmpfloat (LAMINA_VALUE_F32 (&v)[i], ==, expected[i]);
+  lamina_value_clear (&v);
+}
+
+static char *
+write_x (const char *name, LaminaDType dtype)
+{
+  float x[] = { -1, 2, -3, 4, 5, -6, 7, -8 };
+  const gint64 dims[] = { 2, 4 };
+  LaminaValue v = { 0 };
+  char *path = g_build_filename (lamina_test_tmpdir (), name, NULL);
+
+  lamina_value_set_shape (&v, dtype, 2, dims, NULL);
+  v.data = x;
+  g_assert_true (lamina_npy_write (path, &v, NULL));
+  return path;
+}
+
+static void
+test_run_outputs (void)
+{
+  g_autofree char *model = tiny_model ("sim-tiny.onnx");
+  g_autofree char *x = write_x ("x.npy", LAMINA_DTYPE_FLOAT32);
+  g_autofree char *spec = g_strdup_printf ("x=%s", x);
+  g_autofree char *dir = g_build_filename (lamina_test_tmpdir (), "run-out", NULL);
+  g_autofree char *y_path = g_build_filename (dir, "y.npy", NULL);
+  g_autofree char *z_path = g_build_filename (dir, "out_z_1.npy", NULL);
+  const float y[] = { 0, 4, 0, 16, 5, 0, 21, 0 };
+  const float z[] = { 1, -2, 3, -4, -5, 6, -7, 8 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root, *out0, *out1;
+  JsonArray *outputs;
+  CliResult r;
+
+  r = run_cli ("run", model, "--input", spec, "-o", dir, "--threads", "1", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (parser, r.out);
+  g_assert_cmpint (json_object_get_int_member (root, "threads"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (root, "nodes"), ==, 3);
+  outputs = json_object_get_array_member (root, "outputs");
+  g_assert_cmpuint (json_array_get_length (outputs), ==, 2);
+  out0 = json_array_get_object_element (outputs, 0);
+  out1 = json_array_get_object_element (outputs, 1);
+  g_assert_cmpstr (json_object_get_string_member (out0, "name"), ==, "y");
+  g_assert_cmpstr (json_object_get_string_member (out0, "dtype"), ==, "float32");
+  {
+    g_autofree char *csv = shape_to_csv (json_object_get_array_member (out0, "shape"));
+    g_assert_cmpstr (csv, ==, "2,4");
+  }
+  /* y: min 0, max 21, mean 46/8, population std by hand: sqrt(Σy²/8 − 5.75²) */
+  g_assert_cmpfloat (json_object_get_double_member (out0, "min"), ==, 0);
+  g_assert_cmpfloat (json_object_get_double_member (out0, "max"), ==, 21);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (out0, "mean"), 5.75, 1e-9);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (out0, "std"),
+                                  sqrt ((16 + 256 + 25 + 441) / 8.0 - 5.75 * 5.75), 1e-6);
+  g_assert_cmpint (json_object_get_int_member (out0, "nan"), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (out0, "file"), ==, y_path);
+  /* "out/z:1" becomes a safe file name */
+  g_assert_cmpstr (json_object_get_string_member (out1, "name"), ==, "out/z:1");
+  g_assert_cmpstr (json_object_get_string_member (out1, "file"), ==, z_path);
+  assert_npy (y_path, y, 8);
+  assert_npy (z_path, z, 8);
+  cli_result_clear (&r);
+
+  /* text output names both outputs */
+  r = run_cli ("run", model, "--input", x, NULL);   /* one input: NAME= may be left out */
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "out/z:1"));
+  g_assert_nonnull (strstr (r.out, "float32[2,4]"));
+  cli_result_clear (&r);
+}
+
+static void
+test_run_fill_and_dump (void)
+{
+  g_autofree char *model = tiny_model ("sim-tiny.onnx");
+  g_autofree char *dump = g_build_filename (lamina_test_tmpdir (), "dump", NULL);
+  g_autofree char *a = g_build_filename (lamina_test_tmpdir (), "rand-a", NULL);
+  g_autofree char *b = g_build_filename (lamina_test_tmpdir (), "rand-b", NULL);
+  g_autofree char *a_y = g_build_filename (a, "y.npy", NULL), *b_y = g_build_filename (b, "y.npy", NULL);
+  g_autofree char *a_bytes = NULL, *b_bytes = NULL;
+  gsize a_size = 0, b_size = 0;
+  LaminaValue v = { 0 };
+  gboolean any_positive = FALSE;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  const float zeros[12] = { 0 };
+  JsonObject *root;
+  CliResult r;
+
+  /* zeros of a --shape */
+  r = run_cli ("run", model, "--zeros", "--shape", "x=3x4", "--dump", dump, "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (parser, r.out);
+  /* every node output: r, y and out/z:1 */
+  g_assert_cmpint (json_object_get_int_member (root, "dumped"), ==, 3);
+  for (const char *const *n = (const char *const[]) { "r.npy", "y.npy", "out_z_1.npy", NULL }; *n; n++)
+    {
+      g_autofree char *path = g_build_filename (dump, *n, NULL);
+      assert_npy (path, zeros, 12);
+    }
+  cli_result_clear (&r);
+
+  /* the same seed gives the same inputs */
+  r = run_cli ("run", model, "--random", "7", "--shape", "x=2x4", "-o", a, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  cli_result_clear (&r);
+  r = run_cli ("run", model, "--random", "7", "--shape", "x=2x4", "-o", b, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  cli_result_clear (&r);
+  g_assert_true (g_file_get_contents (a_y, &a_bytes, &a_size, NULL));
+  g_assert_true (g_file_get_contents (b_y, &b_bytes, &b_size, NULL));
+  g_assert_cmpmem (a_bytes, a_size, b_bytes, b_size);
+  /* and they are random: uniform [0, 1) values, so y > 0 somewhere */
+  g_assert_true (lamina_npy_read (a_y, &v, NULL));
+  for (gint64 i = 0; i < v.numel; i++)
+    any_positive |= LAMINA_VALUE_F32 (&v)[i] > 0;
+  g_assert_true (any_positive);
+  lamina_value_clear (&v);
+}
+
+/* Runs a command that must fail and checks stderr mentions `fragment`. */
+static void
+expect_failure (const char *fragment, const char *first, ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *cli = g_getenv ("LAMINA_CLI");
+  g_autoptr(GError) error = NULL;
+  CliResult r = { 0 };
+  va_list ap;
+
+  g_ptr_array_add (args, (char *) cli);
+  va_start (ap, first);
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (char *) a);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &r.out, &r.err, &r.status, &error));
+  if (r.status == 0 || strstr (r.err, fragment) == NULL)
+    g_error ("expected a failure mentioning “%s”, got status %d and “%s”", fragment, r.status, r.err);
+  g_assert_cmpstr (r.out, ==, "");
+  cli_result_clear (&r);
+}
+
+static void
+test_run_errors (void)
+{
+  g_autofree char *model = tiny_model ("sim-tiny.onnx");
+  g_autofree char *unsupported = tiny_model ("sim-unsupported.onnx");
+  g_autofree char *ints = write_x ("x-int.npy", LAMINA_DTYPE_INT32);
+  g_autofree char *ints_spec = g_strdup_printf ("x=%s", ints);
+  g_autofree char *garbage = g_build_filename (lamina_test_tmpdir (), "garbage.npy", NULL);
+  g_autofree char *garbage_spec = g_strdup_printf ("x=%s", garbage);
+
+  g_assert_true (g_file_set_contents (garbage, "not numpy", -1, NULL));
+  expect_failure ("--input", "run", model, NULL);
+  expect_failure ("--shape", "run", model, "--zeros", NULL);          /* N is dynamic */
+  expect_failure ("3x", "run", model, "--zeros", "--shape", "x=3x", NULL);
+  expect_failure ("nope", "run", model, "--zeros", "--shape", "x=2x4", "--input", "nope=a.npy", NULL);
+  expect_failure ("int32", "run", model, "--input", ints_spec, NULL);
+  expect_failure ("garbage.npy", "run", model, "--input", garbage_spec, NULL);
+  expect_failure ("--random", "run", model, "--zeros", "--random", "1", NULL);
+  expect_failure ("abc", "run", model, "--random", "abc", NULL);
+  expect_failure ("MODEL", "run", NULL);
+  /* the error names operator, domain and opset */
+  expect_failure ("FooBar (domain com.example, opset 1)", "run", unsupported, "--zeros", "--shape", "x=1x4", NULL);
+  expect_failure ("FooBar", "bench", unsupported, "--shape", "x=1x4", NULL);
+  expect_failure ("--shape", "bench", model, NULL);
+  expect_failure ("--runs", "bench", model, "--runs", "0", NULL);
+}
+
+static void
+test_bench (void)
+{
+  g_autofree char *model = tiny_model ("sim-tiny.onnx");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root;
+  JsonArray *ops;
+  double percent = 0;
+  CliResult r;
+
+  r = run_cli ("bench", model, "--shape", "x=2x4", "--runs", "5", "--warmup", "0", "--threads", "2", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (parser, r.out);
+  g_assert_cmpint (json_object_get_int_member (root, "runs"), ==, 5);
+  g_assert_cmpint (json_object_get_int_member (root, "threads"), ==, 2);
+  g_assert_cmpfloat (json_object_get_double_member (root, "min_ms"), >, 0);
+  g_assert_cmpfloat (json_object_get_double_member (root, "min_ms"), <=,
+                     json_object_get_double_member (root, "median_ms"));
+  ops = json_object_get_array_member (root, "ops");
+  g_assert_cmpuint (json_array_get_length (ops), ==, 3);   /* Relu, Mul, Neg: one node each */
+  for (guint i = 0; i < json_array_get_length (ops); i++)
+    {
+      JsonObject *o = json_array_get_object_element (ops, i);
+      g_assert_cmpint (json_object_get_int_member (o, "nodes"), ==, 1);
+      percent += json_object_get_double_member (o, "percent");
+    }
+  g_assert_cmpfloat_with_epsilon (percent, 100, 1e-6);
+  cli_result_clear (&r);
+
+  r = run_cli ("bench", model, "--shape", "x=1x4", "--runs", "2", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "Relu"));
+  cli_result_clear (&r);
+}
+
+static void
+test_info_unsupported (void)
+{
+  g_autofree char *unsupported = tiny_model ("sim-unsupported.onnx");
+  g_autofree char *model = tiny_model ("sim-tiny.onnx");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root, *list;
+  CliResult r;
+
+  r = run_cli ("info", unsupported, "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (parser, r.out);
+  list = json_object_get_object_member (root, "unsupported");
+  g_assert_cmpuint (json_object_get_size (list), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (list, "FooBar"), ==, 1);
+  cli_result_clear (&r);
+
+  r = run_cli ("info", model, "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (parser, r.out);
+  g_assert_cmpuint (json_object_get_size (json_object_get_object_member (root, "unsupported")), ==, 0);
+  cli_result_clear (&r);
+
+  r = run_cli ("info", unsupported, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "FooBar"));
+  cli_result_clear (&r);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -260,5 +528,10 @@ main (int argc, char *argv[])
   g_test_add_func ("/lamina/cli/errors", test_errors);
   g_test_add_func ("/lamina/cli/render-formats", test_render_formats);
   g_test_add_func ("/lamina/cli/render-bad-extension", test_render_bad_extension);
+  g_test_add_func ("/lamina/cli/run-outputs", test_run_outputs);
+  g_test_add_func ("/lamina/cli/run-fill-and-dump", test_run_fill_and_dump);
+  g_test_add_func ("/lamina/cli/run-errors", test_run_errors);
+  g_test_add_func ("/lamina/cli/bench", test_bench);
+  g_test_add_func ("/lamina/cli/info-unsupported", test_info_unsupported);
   return g_test_run ();
 }

@@ -241,6 +241,11 @@ run_test (Results *r, const char *dir, LaminaModel *model, GError **error)
   if ((inputs = load_pbs (data_dir, "input", error)) == NULL ||
       (outputs = load_pbs (data_dir, "output", error)) == NULL)
     return ERROR;
+  if (outputs->len == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "no output_N.pb to compare with");
+      return ERROR;
+    }
   sim = lamina_sim_new (model, model->graph, &(LaminaSimOptions) { 0 }, error);
   if (sim == NULL)
     return ERROR;

@@ -341,7 +341,14 @@ test_slice (void)
   node (g, "Slice", "x,rstart,rend,zero,rstep", "b");
   node (g, "Slice", "x,dyn,dyn", "c");
   node (g, "Slice", "x,zero,zero,zero,zero", "d");  /* step 0: invalid */
+  tensor (g, "s", F32, "N×20");
+  CONST_INTS (g, "one", 1);
+  node (g, "Slice", "s,zero,one", "e");    /* [0:1] of N: not N */
+  CONST_INTS (g, "s0", 0, -5);
+  node (g, "Slice", "s,s0,ends", "f");     /* [0:max] of N, [-5:-1] of 20 */
   infer (g);
+  assert_shape (g, "e", "?×20");
+  assert_shape (g, "f", "N×4");
   /* rows 1, 4, 7; columns 15, 17 */
   assert_shape (g, "a", "3×2");
   assert_shape (g, "b", "10×20");

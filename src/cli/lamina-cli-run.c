@@ -206,8 +206,8 @@ print_text (const char *path, LaminaSim *sim, LaminaGraph *g, double ms, Writer 
         continue;
       printf ("%s  %s", t->name, desc);
       if (lamina_cli_value_stats (v, &st, NULL))
-        printf (_("  min %.6g  max %.6g  mean %.6g  std %.6g  NaN %" G_GINT64_FORMAT "  Inf %" G_GINT64_FORMAT),
-                st.min, st.max, st.mean, st.std, st.n_nan, st.n_inf);
+        printf (_("  min %.6g  max %.6g  mean %.6g  std %.6g  NaN %lld  Inf %lld"),
+                st.min, st.max, st.mean, st.std, (long long) st.n_nan, (long long) st.n_inf);
       if (file)
         printf ("  → %s", file);
       printf ("\n");

@@ -36,10 +36,10 @@ output0 (LaminaNode *n)
 
 /* ---- values ------------------------------------------------------------- */
 
-static LaminaValue *
+static LaminaFoldValue *
 value_new (gsize n)
 {
-  LaminaValue *v = g_new0 (LaminaValue, 1);
+  LaminaFoldValue *v = g_new0 (LaminaFoldValue, 1);
 
   v->n = n;
   v->v = g_new0 (double, MAX (n, 1));
@@ -49,7 +49,7 @@ value_new (gsize n)
 void
 lamina_infer_value_free (gpointer p)
 {
-  LaminaValue *v = p;
+  LaminaFoldValue *v = p;
 
   if (v == NULL)
     return;
@@ -61,7 +61,7 @@ lamina_infer_value_free (gpointer p)
 }
 
 static void
-value_set_symbol (LaminaValue *v, gsize i, const char *symbol)
+value_set_symbol (LaminaFoldValue *v, gsize i, const char *symbol)
 {
   if (symbol == NULL)
     return;
@@ -72,7 +72,7 @@ value_set_symbol (LaminaValue *v, gsize i, const char *symbol)
 
 /* dst[i] = src[j], symbol included. */
 static void
-value_put (LaminaValue *dst, gsize i, const LaminaValue *src, gsize j)
+value_put (LaminaFoldValue *dst, gsize i, const LaminaFoldValue *src, gsize j)
 {
   dst->v[i] = src->v[j];
   value_set_symbol (dst, i, src->sym ? src->sym[j] : NULL);
@@ -89,7 +89,7 @@ small_numel (const LaminaTensor *t)
 
 /* Stores v as out's value; dropped when it does not fit out's shape. */
 static void
-store (LaminaInfer *cx, LaminaTensor *out, LaminaValue *v)
+store (LaminaInfer *cx, LaminaTensor *out, LaminaFoldValue *v)
 {
   if (out == NULL || small_numel (out) != (gint64) v->n || g_hash_table_contains (cx->values, out))
     {
@@ -99,10 +99,10 @@ store (LaminaInfer *cx, LaminaTensor *out, LaminaValue *v)
   g_hash_table_insert (cx->values, out, v);
 }
 
-const LaminaValue *
+const LaminaFoldValue *
 lamina_infer_value (LaminaInfer *cx, LaminaTensor *t)
 {
-  LaminaValue *v;
+  LaminaFoldValue *v;
   gint64 n = small_numel (t);
 
   if (t == NULL)
@@ -135,7 +135,7 @@ lamina_infer_clamp_i64 (double v)
 int
 lamina_infer_read_ints (LaminaInfer *cx, LaminaTensor *t, gint64 *out, int max)
 {
-  const LaminaValue *v = lamina_infer_value (cx, t);
+  const LaminaFoldValue *v = lamina_infer_value (cx, t);
 
   if (v == NULL || v->n > (gsize) max)
     return -1;
@@ -227,9 +227,9 @@ broadcastable (const LaminaTensor *out, const LaminaTensor *in)
 
 /* out[i] = src[index[i]] */
 static void
-store_taken (LaminaInfer *cx, LaminaTensor *out, const LaminaValue *src, const gsize *index, gsize n)
+store_taken (LaminaInfer *cx, LaminaTensor *out, const LaminaFoldValue *src, const gsize *index, gsize n)
 {
-  LaminaValue *v = value_new (n);
+  LaminaFoldValue *v = value_new (n);
 
   for (gsize i = 0; i < n; i++)
     value_put (v, i, src, index[i]);
@@ -240,7 +240,7 @@ store_taken (LaminaInfer *cx, LaminaTensor *out, const LaminaValue *src, const g
 void
 lamina_fold_copy (LaminaInfer *cx, LaminaNode *n)
 {
-  const LaminaValue *src = lamina_infer_value (cx, input (n, 0));
+  const LaminaFoldValue *src = lamina_infer_value (cx, input (n, 0));
   g_autofree gsize *index = NULL;
 
   if (src == NULL || small_numel (output0 (n)) != (gint64) src->n)
@@ -255,7 +255,7 @@ void
 lamina_fold_shape (LaminaInfer *cx, LaminaNode *n)
 {
   LaminaTensor *x = input (n, 0);
-  LaminaValue *v;
+  LaminaFoldValue *v;
   int start, end;
 
   if (x == NULL || x->shape.rank < 0 || x->shape.rank > MAX_RANK)
@@ -276,7 +276,7 @@ lamina_fold_size (LaminaInfer *cx, LaminaNode *n)
 {
   LaminaTensor *x = input (n, 0);
   gint64 numel = x ? lamina_shape_numel (&x->shape) : -1;
-  LaminaValue *v;
+  LaminaFoldValue *v;
 
   if (numel < 0)
     return;
@@ -290,7 +290,7 @@ void
 lamina_fold_gather (LaminaInfer *cx, LaminaNode *n)
 {
   LaminaTensor *x = input (n, 0), *out = output0 (n);
-  const LaminaValue *src = lamina_infer_value (cx, x);
+  const LaminaFoldValue *src = lamina_infer_value (cx, x);
   gint64 idx[LAMINA_SHAPE_MAX_VALUES], axis = lamina_node_get_int (n, "axis", 0);
   gint64 count = small_numel (out), axis_len, inner = 1, outer = 1;
   int n_idx = lamina_infer_read_ints (cx, input (n, 1), idx, LAMINA_SHAPE_MAX_VALUES);
@@ -327,7 +327,7 @@ lamina_fold_concat (LaminaInfer *cx, LaminaNode *n)
 {
   LaminaTensor *out = output0 (n);
   gint64 count = small_numel (out), axis = lamina_node_get_int (n, "axis", 0), inner = 1, outer = 1;
-  LaminaValue *v;
+  LaminaFoldValue *v;
   gsize at = 0;
 
   if (count < 0 || out->shape.rank < 1)
@@ -348,7 +348,7 @@ lamina_fold_concat (LaminaInfer *cx, LaminaNode *n)
     for (guint k = 0; k < n->inputs->len; k++)
       {
         LaminaTensor *t = input (n, k);
-        const LaminaValue *src = lamina_infer_value (cx, t);
+        const LaminaFoldValue *src = lamina_infer_value (cx, t);
         gsize slab = (gsize) (t->shape.dims[axis].value * inner);
         for (gsize j = 0; j < slab && at < v->n && (gsize) o * slab + j < src->n; j++)
           value_put (v, at++, src, (gsize) o * slab + j);
@@ -363,7 +363,7 @@ void
 lamina_fold_slice (LaminaInfer *cx, LaminaNode *n)
 {
   LaminaTensor *x = input (n, 0), *out = output0 (n);
-  const LaminaValue *src = lamina_infer_value (cx, x);
+  const LaminaFoldValue *src = lamina_infer_value (cx, x);
   LaminaSliceAxis axes[MAX_RANK];
   gint64 dims[MAX_RANK], count = small_numel (out);
   LaminaShape shape = { 0 };
@@ -398,7 +398,7 @@ void
 lamina_fold_expand (LaminaInfer *cx, LaminaNode *n)
 {
   LaminaTensor *x = input (n, 0), *out = output0 (n);
-  const LaminaValue *src = lamina_infer_value (cx, x);
+  const LaminaFoldValue *src = lamina_infer_value (cx, x);
   gint64 count = small_numel (out);
   g_autofree gsize *index = NULL;
 
@@ -454,7 +454,7 @@ static double
 operand (LaminaInfer *cx, LaminaTensor *out, LaminaNode *n, guint k, gsize i)
 {
   LaminaTensor *t = input (n, k);
-  const LaminaValue *v = lamina_infer_value (cx, t);
+  const LaminaFoldValue *v = lamina_infer_value (cx, t);
 
   return v ? v->v[broadcast_index (&out->shape, &t->shape, i)] : NAN;
 }
@@ -468,7 +468,7 @@ lamina_fold_elementwise (LaminaInfer *cx, LaminaNode *n)
   ArithFunc f = (guint) cx->entry->arith < LAMINA_N_ARITH ? arith_funcs[cx->entry->arith] : NULL;
   gint64 count = small_numel (out);
   gboolean integer = out ? lamina_dtype_is_integer (out->dtype) : FALSE;
-  LaminaValue *v;
+  LaminaFoldValue *v;
 
   if (f == NULL || count < 0 || n->inputs->len == 0)
     return;
@@ -493,7 +493,7 @@ lamina_fold_where (LaminaInfer *cx, LaminaNode *n)
 {
   LaminaTensor *out = output0 (n);
   gint64 count = small_numel (out);
-  LaminaValue *v;
+  LaminaFoldValue *v;
 
   if (count < 0 || n->inputs->len != 3)
     return;
@@ -505,7 +505,7 @@ lamina_fold_where (LaminaInfer *cx, LaminaNode *n)
     {
       double c = operand (cx, out, n, 0, i);
       guint k = c != 0 ? 1 : 2;
-      const LaminaValue *src = lamina_infer_value (cx, input (n, k));
+      const LaminaFoldValue *src = lamina_infer_value (cx, input (n, k));
       if (isnan (c))
         v->v[i] = NAN;
       else
@@ -518,8 +518,8 @@ void
 lamina_fold_cast (LaminaInfer *cx, LaminaNode *n)
 {
   LaminaTensor *out = output0 (n);
-  const LaminaValue *src = lamina_infer_value (cx, input (n, 0));
-  LaminaValue *v;
+  const LaminaFoldValue *src = lamina_infer_value (cx, input (n, 0));
+  LaminaFoldValue *v;
 
   if (src == NULL || out == NULL)
     return;
@@ -547,7 +547,7 @@ void
 lamina_fold_constant (LaminaInfer *cx, LaminaNode *n)
 {
   static const char *const names[] = { "value_int", "value_ints", "value_float", "value_floats" };
-  LaminaValue *v = NULL;
+  LaminaFoldValue *v = NULL;
 
   for (guint k = 0; k < G_N_ELEMENTS (names) && v == NULL; k++)
     {
@@ -572,7 +572,7 @@ lamina_fold_constant_of_shape (LaminaInfer *cx, LaminaNode *n)
   const LaminaAttr *a = lamina_node_get_attr (n, "value");
   gint64 count = small_numel (output0 (n));
   double fill = 0;
-  LaminaValue *v;
+  LaminaFoldValue *v;
 
   if (count < 0)
     return;
@@ -588,10 +588,10 @@ lamina_fold_constant_of_shape (LaminaInfer *cx, LaminaNode *n)
 void
 lamina_fold_range (LaminaInfer *cx, LaminaNode *n)
 {
-  const LaminaValue *start = lamina_infer_value (cx, input (n, 0));
-  const LaminaValue *delta = lamina_infer_value (cx, input (n, 2));
+  const LaminaFoldValue *start = lamina_infer_value (cx, input (n, 0));
+  const LaminaFoldValue *delta = lamina_infer_value (cx, input (n, 2));
   gint64 count = small_numel (output0 (n));
-  LaminaValue *v;
+  LaminaFoldValue *v;
 
   if (start == NULL || delta == NULL || start->n != 1 || delta->n != 1 || count < 0)
     return;
@@ -638,7 +638,7 @@ lamina_infer_slice_axes (LaminaInfer *cx, LaminaNode *n, int rank, const gint64 
       (nst != LAMINA_INFER_ABSENT && nst != ns))
     return FALSE;
   for (int d = 0; d < rank; d++)
-    axes[d] = (LaminaSliceAxis) { 0, 1, dims[d] };
+    axes[d] = (LaminaSliceAxis) { 0, 1, dims[d], TRUE };
   for (int k = 0; k < ns; k++)
     {
       gint64 a = na == LAMINA_INFER_ABSENT ? k : which[k];
@@ -650,10 +650,12 @@ lamina_infer_slice_axes (LaminaInfer *cx, LaminaNode *n, int rank, const gint64 
       s->step = nst == LAMINA_INFER_ABSENT ? 1 : steps[k];
       if (s->step == 0 || s->step == G_MININT64)
         return FALSE;
-      if (dims[a] < 0)
-        s->len = -1;
-      else
+      /* [0:INT64_MAX] is how exporters write "everything" */
+      s->whole = s->step == 1 && starts[k] == 0 && ends[k] >= G_MAXINT64 / 2;
+      if (dims[a] >= 0)
         clamp_slice (s, starts[k], ends[k], dims[a]);
+      else
+        s->len = -1;
     }
   return TRUE;
 }

@@ -98,7 +98,7 @@ to_dim (double v)
 }
 
 static LaminaDim
-value_dim (const LaminaValue *v, gsize i)
+value_dim (const LaminaFoldValue *v, gsize i)
 {
   gint64 d = to_dim (v->v[i]);
 
@@ -126,7 +126,7 @@ vector_length (const LaminaTensor *t)
 /* An INTS or FLOATS attribute seen as a value (older opsets put shapes,
  * scales ... in attributes). */
 static gboolean
-attr_value (const LaminaNode *n, const char *name, LaminaValue *tmp, double *buf)
+attr_value (const LaminaNode *n, const char *name, LaminaFoldValue *tmp, double *buf)
 {
   const LaminaAttr *a = lamina_node_get_attr (n, name);
 
@@ -136,7 +136,7 @@ attr_value (const LaminaNode *n, const char *name, LaminaValue *tmp, double *buf
     return FALSE;
   for (guint i = 0; i < a->n; i++)
     buf[i] = a->type == LAMINA_ATTR_INTS ? (double) a->ints[i] : a->floats[i];
-  *tmp = (LaminaValue) { a->n, buf, NULL };
+  *tmp = (LaminaFoldValue) { a->n, buf, NULL };
   return TRUE;
 }
 
@@ -519,11 +519,11 @@ static void
 reshape (LaminaInfer *cx, LaminaNode *n)
 {
   LaminaTensor *x = input (n, 0);
-  const LaminaValue *v = lamina_infer_value (cx, input (n, 1));
+  const LaminaFoldValue *v = lamina_infer_value (cx, input (n, 1));
   gboolean allowzero = lamina_node_get_int (n, "allowzero", 0);
   LaminaDType dtype = x ? x->dtype : LAMINA_DTYPE_UNDEFINED;
   LaminaDim dims[MAX_RANK];
-  LaminaValue tmp;
+  LaminaFoldValue tmp;
   double buf[MAX_RANK];
   int infer_at = -1;
 
@@ -742,7 +742,7 @@ slice (LaminaInfer *cx, LaminaNode *n)
       return;
     }
   for (int d = 0; d < x->shape.rank; d++)
-    dims[d] = axes[d].len == in[d] ? x->shape.dims[d] : (LaminaDim) { axes[d].len, NULL };
+    dims[d] = axes[d].whole ? x->shape.dims[d] : (LaminaDim) { axes[d].len, NULL };
   set_output (cx, output (n, 0), x->shape.rank, dims, x->dtype);
 }
 
@@ -754,10 +754,10 @@ resize (LaminaInfer *cx, LaminaNode *n)
 {
   LaminaTensor *x = input (n, 0);
   gboolean v10 = strcmp (n->op_type, "Upsample") == 0 || n->inputs->len == 2;
-  const LaminaValue *scales = lamina_infer_value (cx, input (n, v10 ? 1 : 2));
-  const LaminaValue *sizes = v10 ? NULL : lamina_infer_value (cx, input (n, 3));
+  const LaminaFoldValue *scales = lamina_infer_value (cx, input (n, v10 ? 1 : 2));
+  const LaminaFoldValue *sizes = v10 ? NULL : lamina_infer_value (cx, input (n, 3));
   LaminaDim dims[MAX_RANK];
-  LaminaValue tmp;
+  LaminaFoldValue tmp;
   double buf[MAX_RANK];
   guint n_axes;
   const gint64 *axes = lamina_node_get_ints (n, "axes", &n_axes);
@@ -852,7 +852,7 @@ static void
 expand (LaminaInfer *cx, LaminaNode *n)
 {
   LaminaTensor *x = input (n, 0);
-  const LaminaValue *v = lamina_infer_value (cx, input (n, 1));
+  const LaminaFoldValue *v = lamina_infer_value (cx, input (n, 1));
   LaminaDim dims[MAX_RANK], target[MAX_RANK];
   int rank;
 
@@ -968,7 +968,7 @@ constant (LaminaInfer *cx, LaminaNode *n)
 static void
 constant_of_shape (LaminaInfer *cx, LaminaNode *n)
 {
-  const LaminaValue *v = lamina_infer_value (cx, input (n, 0));
+  const LaminaFoldValue *v = lamina_infer_value (cx, input (n, 0));
   const LaminaAttr *a = lamina_node_get_attr (n, "value");
   LaminaDType dtype = a && a->type == LAMINA_ATTR_TENSOR && a->t ? a->t->dtype : LAMINA_DTYPE_FLOAT32;
   LaminaDim dims[MAX_RANK];
@@ -987,9 +987,9 @@ constant_of_shape (LaminaInfer *cx, LaminaNode *n)
 static void
 range (LaminaInfer *cx, LaminaNode *n)
 {
-  const LaminaValue *start = lamina_infer_value (cx, input (n, 0));
-  const LaminaValue *limit = lamina_infer_value (cx, input (n, 1));
-  const LaminaValue *delta = lamina_infer_value (cx, input (n, 2));
+  const LaminaFoldValue *start = lamina_infer_value (cx, input (n, 0));
+  const LaminaFoldValue *limit = lamina_infer_value (cx, input (n, 1));
+  const LaminaFoldValue *delta = lamina_infer_value (cx, input (n, 2));
   LaminaDim d = unknown_dim;
 
   if (start && limit && delta && start->n == 1 && limit->n == 1 && delta->n == 1 && delta->v[0] != 0)

@@ -26,7 +26,7 @@ typedef struct {
   gsize   n;
   double *v;
   char  **sym;  /* NULL, or n entries (each NULL or a symbol) */
-} LaminaValue;
+} LaminaFoldValue;
 
 /* Element-wise arithmetic of lamina_fold_elementwise. */
 typedef enum {
@@ -52,11 +52,11 @@ typedef struct {
 } LaminaInferEntry;
 
 struct _LaminaInfer {
-  GHashTable             *values;  /* LaminaTensor* → LaminaValue* */
+  GHashTable             *values;  /* LaminaTensor* → LaminaFoldValue* */
   const LaminaInferEntry *entry;   /* the node's table row */
 };
 
-G_GNUC_INTERNAL const LaminaValue *lamina_infer_value (LaminaInfer *cx, LaminaTensor *t);
+G_GNUC_INTERNAL const LaminaFoldValue *lamina_infer_value (LaminaInfer *cx, LaminaTensor *t);
 G_GNUC_INTERNAL void lamina_infer_value_free (gpointer value);
 /* Reads a value as integers; -1 when unknown, larger than max or not
  * integral. */
@@ -91,12 +91,14 @@ G_GNUC_INTERNAL void lamina_fold_range (LaminaInfer *cx, LaminaNode *n);
 
 /* Slice parameters of one axis after ONNX's clamping rules. */
 typedef struct {
-  gint64 start, step, len;
+  gint64   start, step, len;
+  gboolean whole;  /* the axis is kept as it is (its symbol too) */
 } LaminaSliceAxis;
 
 /* Fills one LaminaSliceAxis per dimension of a rank-`rank` input (axes the
- * node does not slice take everything); FALSE when the parameters are not
- * known. dims[i] < 0 (unknown) yields len -1 for a sliced axis. */
+ * node does not slice are whole); FALSE when the parameters are not
+ * known. dims[i] < 0 (unknown) yields len -1 for a sliced axis, unless
+ * the slice is [0:end] with step 1, which keeps it whole. */
 G_GNUC_INTERNAL gboolean lamina_infer_slice_axes (LaminaInfer *cx, LaminaNode *n, int rank,
                                                   const gint64 *dims, LaminaSliceAxis *axes);
 

@@ -262,6 +262,28 @@ lamina_tensor_stats_compute (const LaminaTensor *t, gboolean dequantize,
   return TRUE;
 }
 
+gboolean
+lamina_value_stats (const LaminaValue *v, LaminaTensorStats *stats, GError **error)
+{
+  Source s = { 0 };
+
+  g_return_val_if_fail (v != NULL && stats != NULL, FALSE);
+  memset (stats, 0, sizeof *stats);
+  if ((guint) v->dtype >= LAMINA_N_DTYPES || readers[v->dtype].read == NULL)
+    {
+      g_set_error (error, LAMINA_GRAPH_ERROR, LAMINA_GRAPH_ERROR_UNSUPPORTED,
+                   _("%s values have no statistics"), lamina_dtype_name (v->dtype));
+      return FALSE;
+    }
+  /* a value's buffer always holds numel elements (lamina_value_alloc) */
+  s.data = v->data;
+  s.read = readers[v->dtype].read;
+  s.count = v->numel > 0 ? (gsize) v->numel : 0;
+  accumulate (&s, stats);
+  fill_histogram (&s, stats);
+  return TRUE;
+}
+
 /* Elements a reader may touch: those the bytes hold, and no more than the
  * shape has (a packed nibble type may carry a padding nibble). */
 static gsize

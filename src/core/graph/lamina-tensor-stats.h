@@ -10,6 +10,7 @@
 #pragma once
 
 #include "lamina-graph.h"
+#include "ops/lamina-value.h"
 
 G_BEGIN_DECLS
 
@@ -36,6 +37,11 @@ typedef struct {
  * quantization parameters that do not fit the shape. */
 gboolean lamina_tensor_stats_compute (const LaminaTensor *t, gboolean dequantize,
                                       LaminaTensorStats *stats, GError **error);
+
+/* The same statistics of a runtime value of the simulator (raw values: a
+ * quantized value is not dequantized). FALSE + GError for a dtype without
+ * statistics. */
+gboolean lamina_value_stats (const LaminaValue *v, LaminaTensorStats *stats, GError **error);
 
 /* Reads up to n elements from index start as doubles (raw values, no
  * dequantization); returns how many were read (bounded by the data size,

@@ -597,6 +597,7 @@ window_group (const LaminaConvGeom *g, const float *const *base, const float *ta
   gint64 pw = padded_width (g);
   v16f acc[GROUP];
 
+#pragma GCC unroll 4
   for (int j = 0; j < GROUP; j++)
     acc[j] = (v16f) { 0 } + init;
   for (gint64 k0 = 0; k0 < g->k[0]; k0++)
@@ -604,6 +605,7 @@ window_group (const LaminaConvGeom *g, const float *const *base, const float *ta
       {
         gint64 off = k0 * g->dil[0] * pw + k1 * g->dil[1];
         float tap = taps[k0 * g->k[1] + k1];
+#pragma GCC unroll 4
         for (int j = 0; j < GROUP; j++)
           {
             v16f x = load_v16 (base[j] + off, s);
@@ -616,6 +618,7 @@ window_group (const LaminaConvGeom *g, const float *const *base, const float *ta
               acc[j] += tap * x;
           }
       }
+#pragma GCC unroll 4
   for (int j = 0; j < GROUP; j++)
     memcpy (out[j], &acc[j], sizeof acc[j]);
 }
@@ -638,13 +641,15 @@ lamina_conv_window_plane (const LaminaConvGeom *g, const float *buf, const float
           base[j] = buf + o0 * g->stride[0] * pw + t * s;
           dst[j] = out + o0 * nvec * ROW_VEC + t;
         }
-      /* constant strides let the loads specialise */
-      if (s == 1)
-        window_group (g, base, taps, is_max, init, 1, dst);
+      /* constant strides and operations let each loop specialise */
+      if (is_max)
+        window_group (g, base, taps, TRUE, init, s == 1 ? 1 : s == 2 ? 2 : s, dst);
+      else if (s == 1)
+        window_group (g, base, taps, FALSE, init, 1, dst);
       else if (s == 2)
-        window_group (g, base, taps, is_max, init, 2, dst);
+        window_group (g, base, taps, FALSE, init, 2, dst);
       else
-        window_group (g, base, taps, is_max, init, s, dst);
+        window_group (g, base, taps, FALSE, init, s, dst);
     }
 }
 

@@ -40,10 +40,12 @@ typedef struct {
   gint64              col;
 } BPanel;
 
+/* Row k of the panel; the kernels copy *bp to a local first so that the
+ * fields stay in registers. */
 static inline __attribute__ ((always_inline)) const float *
-b_row (const BPanel *bp, gint64 k)
+b_row (const BPanel bp, gint64 k)
 {
-  return bp->rows ? bp->rows[k] + bp->col : bp->b + k * bp->ldb;
+  return bp.rows ? bp.rows[k] + bp.col : bp.b + k * bp.ldb;
 }
 
 /* C tile = A panel · B panel, plus C when accumulate, else plus bias[i]
@@ -70,13 +72,14 @@ kernel_generic (gint64 kc, const float *a, const BPanel *bp, float *c, gint64 ld
                 const float *bias)
 {
   v4f acc[GEN_MR][2];
+  const BPanel panel = *bp;
 
   for (int i = 0; i < GEN_MR; i++)
     acc[i][0] = acc[i][1] = (v4f) { 0 } + (bias ? bias[i] : 0.0f);
 
   for (gint64 k = 0; k < kc; k++, a += GEN_MR)
     {
-      const float *b = b_row (bp, k);
+      const float *b = b_row (panel, k);
       v4f b0, b1;
       memcpy (&b0, b, sizeof b0);
       memcpy (&b1, b + 4, sizeof b1);
@@ -114,13 +117,14 @@ kernel_avx2 (gint64 kc, const float *a, const BPanel *bp, float *c, gint64 ldc, 
              const float *bias)
 {
   __m256 acc[AVX2_MR][2];
+  const BPanel panel = *bp;
 
 #pragma GCC unroll 6
   for (int i = 0; i < AVX2_MR; i++)
     acc[i][0] = acc[i][1] = bias ? _mm256_set1_ps (bias[i]) : _mm256_setzero_ps ();
   for (gint64 k = 0; k < kc; k++, a += AVX2_MR)
     {
-      const float *b = b_row (bp, k);
+      const float *b = b_row (panel, k);
       __m256 b0 = _mm256_loadu_ps (b), b1 = _mm256_loadu_ps (b + 8);
 #pragma GCC unroll 6
       for (int i = 0; i < AVX2_MR; i++)
@@ -159,13 +163,14 @@ kernel_avx512 (gint64 kc, const float *a, const BPanel *bp, float *c, gint64 ldc
                const float *bias)
 {
   __m512 acc[AVX512_MR][2];
+  const BPanel panel = *bp;
 
 #pragma GCC unroll 8
   for (int i = 0; i < AVX512_MR; i++)
     acc[i][0] = acc[i][1] = bias ? _mm512_set1_ps (bias[i]) : _mm512_setzero_ps ();
   for (gint64 k = 0; k < kc; k++, a += AVX512_MR)
     {
-      const float *b = b_row (bp, k);
+      const float *b = b_row (panel, k);
       __m512 b0 = _mm512_loadu_ps (b), b1 = _mm512_loadu_ps (b + 16);
 #pragma GCC unroll 8
       for (int i = 0; i < AVX512_MR; i++)
@@ -384,7 +389,6 @@ pack_whole (const LaminaGemmOperand *op, gint64 mn, gint64 k, int width)
   return g_steal_pointer (&pk);
 }
 
-/* NULL only for absurd sizes (the caller reports it). */
 LaminaGemmPacked *
 lamina_gemm_pack_a (const LaminaGemmOperand *a, gint64 m, gint64 k)
 {

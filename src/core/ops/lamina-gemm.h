@@ -61,8 +61,8 @@ typedef struct {
   float        lo, hi;       /* clamp of the result; -INFINITY / INFINITY: none */
 } LaminaGemmEpilogue;
 
-/* Packs a whole A (m × k) or B (k × n, n = columns) for reuse. NULL when
- * out of memory. */
+/* Packs a whole A (m × k) or B (k × n, n = columns) for reuse (constant
+ * weights: their size is bounded by the model file, so no try-alloc). */
 LaminaGemmPacked *lamina_gemm_pack_a (const LaminaGemmOperand *a, gint64 m, gint64 k);
 LaminaGemmPacked *lamina_gemm_pack_b (const LaminaGemmOperand *b, gint64 n, gint64 k);
 void              lamina_gemm_packed_free (LaminaGemmPacked *packed);

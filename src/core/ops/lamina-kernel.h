@@ -12,7 +12,9 @@
  *   run      — compute the outputs.
  * Both receive the node (attributes via lamina_node_get_int ...) and may
  * keep per-node state prepared once (packed weights, lookup tables):
- * `prepare` runs at plan time with constant inputs available.
+ * `prepare` runs at plan time with constant inputs available; there
+ * inputs computed at run time are NULL (node->inputs tells them apart from
+ * omitted ones) and every output is NULL.
  *
  * TFLite operators (NHWC, fused activations, SAME/VALID padding) are kernels
  * of their own names in the same family files, sharing the ONNX kernels'

@@ -27,7 +27,7 @@ lamina_value_set_shape (LaminaValue *v, LaminaDType dtype, int rank, const gint6
       if (dims[i] < 0 || (dims[i] > 0 && numel > MAX_VALUE_BYTES / (gint64) elem / dims[i]))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       _("dimension %d of size %" G_GINT64_FORMAT " is invalid or too large"), i, dims[i]);
+                       _("dimension %d of size %lld is invalid or too large"), i, (long long) dims[i]);
           return FALSE;
         }
       numel *= dims[i];
@@ -57,7 +57,7 @@ lamina_value_alloc (LaminaValue *v, GError **error)
       v->nbytes = 0;
       v->owned = FALSE;
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                   _("out of memory allocating %" G_GSIZE_FORMAT " bytes"), need);
+                   _("out of memory allocating %zu bytes"), need);
       return FALSE;
     }
   v->nbytes = MAX (need, 1);
@@ -86,7 +86,7 @@ lamina_value_from_constant (LaminaValue *v, const LaminaTensor *t, GError **erro
   if (size != (gsize) v->numel * lamina_dtype_size (t->dtype))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("“%s” holds %" G_GSIZE_FORMAT " bytes, its shape needs %" G_GSIZE_FORMAT),
+                   _("“%s” holds %zu bytes, its shape needs %zu"),
                    t->name, size, (gsize) v->numel * lamina_dtype_size (t->dtype));
       v->data = NULL;
       return FALSE;

@@ -32,15 +32,18 @@ typedef struct { double r, g, b; } Rgb;
 
 typedef struct {
   Rgb border, body, body_text, edge, edge_text, pill, pill_text, select, hover, background;
+  Rgb done_body, done, next, unsupported;
 } Palette;
 
 static const Palette light = {
   { .2, .2, .2 }, { 1, 1, 1 }, { 0, 0, 0 }, { .2, .2, .2 }, { .2, .2, .2 },
   { .933, .933, .933 }, { 0, 0, 0 }, { .21, .52, .89 }, { .5, .5, .5 }, { 1, 1, 1 },
+  { .90, .97, .91 }, { .15, .60, .30 }, { .96, .60, .05 }, { .85, .13, .13 },
 };
 static const Palette dark = {
   { .75, .75, .75 }, { .17, .17, .17 }, { .9, .9, .9 }, { .7, .7, .7 }, { .75, .75, .75 },
   { .27, .27, .27 }, { .95, .95, .95 }, { .38, .63, .96 }, { .6, .6, .6 }, { .12, .12, .12 },
+  { .13, .24, .16 }, { .35, .80, .45 }, { 1.0, .70, .20 }, { 1.0, .35, .35 },
 };
 
 void
@@ -143,7 +146,7 @@ rect_intersects (const LaminaRect *a, const LaminaRect *b)
 }
 
 static void
-draw_node (cairo_t *cr, const LaminaBox *box, const Palette *pal, gboolean with_text)
+draw_node (cairo_t *cr, const LaminaBox *box, const Palette *pal, const Rgb *body, gboolean with_text)
 {
   LaminaOpCategory cat = lamina_op_category (box->title);
   LaminaRect header = box->rect;
@@ -153,7 +156,7 @@ draw_node (cairo_t *cr, const LaminaBox *box, const Palette *pal, gboolean with_
   lamina_op_category_color (cat, &fill.r, &fill.g, &fill.b);
   /* body, then the header clipped to the rounded outline */
   rounded_rect (cr, &box->rect, BOX_RADIUS);
-  cairo_set_source_rgb (cr, pal->body.r, pal->body.g, pal->body.b);
+  cairo_set_source_rgb (cr, body->r, body->g, body->b);
   cairo_fill_preserve (cr);
   cairo_save (cr);
   cairo_clip (cr);
@@ -250,6 +253,51 @@ outline_box (cairo_t *cr, const LaminaBox *box, const Rgb *c, double width)
   cairo_stroke (cr);
 }
 
+/* A check mark in a disc at the header's right end. */
+static void
+draw_check (cairo_t *cr, const LaminaBox *box, const Rgb *c)
+{
+  double r = MIN (5.5, box->header_height / 2 - 1.5);
+  double cx = box->rect.x + box->rect.width - r - 3, cy = box->rect.y + box->header_height / 2;
+
+  cairo_arc (cr, cx, cy, r, 0, 2 * G_PI);
+  cairo_set_source_rgb (cr, c->r, c->g, c->b);
+  cairo_fill (cr);
+  cairo_move_to (cr, cx - r * 0.5, cy + r * 0.05);
+  cairo_line_to (cr, cx - r * 0.12, cy + r * 0.45);
+  cairo_line_to (cr, cx + r * 0.55, cy - r * 0.4);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_set_line_width (cr, MAX (1.2, r * 0.3));
+  cairo_stroke (cr);
+}
+
+/* Simulator state of a box: check, outlines and the label under it. */
+static void
+draw_mark (cairo_t *cr, const LaminaBox *box, const LaminaBoxMark *mark, const Palette *pal, gboolean with_text)
+{
+  if (mark->flags & LAMINA_BOX_MARK_DONE && box->kind == LAMINA_BOX_NODE)
+    draw_check (cr, box, &pal->done);
+  if (mark->flags & LAMINA_BOX_MARK_UNSUPPORTED)
+    outline_box (cr, box, &pal->unsupported, 2);
+  if (mark->flags & LAMINA_BOX_MARK_NEXT)
+    outline_box (cr, box, &pal->next, 3);
+  if (with_text && mark->label[0])
+    {
+      /* right-aligned under the box: the edges leave from its middle */
+      double w = lamina_render_measure_text (mark->label, 9, FALSE, NULL);
+      draw_text (cr, mark->label, box->rect.x + box->rect.width - w, box->rect.y + box->rect.height + 1,
+                 9, FALSE, &pal->edge_text);
+    }
+}
+
+static const LaminaBoxMark *
+mark_of (const LaminaRenderOptions *o, guint box)
+{
+  if (o->marks == NULL || box >= o->n_marks)
+    return NULL;
+  return o->marks[box].flags || o->marks[box].label[0] ? &o->marks[box] : NULL;
+}
+
 static gboolean
 edge_visible (const LaminaLayout *layout, const LaminaEdge *e, const LaminaRect *visible)
 {
@@ -289,12 +337,17 @@ lamina_render_graph (cairo_t *cr, const LaminaLayout *layout, const LaminaRender
   for (guint i = 0; i < layout->boxes->len; i++)
     {
       const LaminaBox *box = &g_array_index (layout->boxes, LaminaBox, i);
-      if (!rect_intersects (&box->rect, o->visible))
+      const LaminaBoxMark *mark = mark_of (o, i);
+      /* the label under a box reaches 12 units below it */
+      LaminaRect reach = { box->rect.x, box->rect.y, box->rect.width, box->rect.height + 12 };
+      if (!rect_intersects (&reach, o->visible))
         continue;
       if (box->kind == LAMINA_BOX_NODE)
-        draw_node (cr, box, pal, with_text);
+        draw_node (cr, box, pal, mark && mark->flags & LAMINA_BOX_MARK_DONE ? &pal->done_body : &pal->body, with_text);
       else
         draw_pill (cr, box, pal, with_text);
+      if (mark)
+        draw_mark (cr, box, mark, pal, with_text);
       if ((int) i == o->selected_box)
         outline_box (cr, box, &pal->select, 2);
       else if ((int) i == o->hovered_box)

@@ -19,6 +19,18 @@ typedef enum {
   LAMINA_RENDER_ERROR_SIZE,    /* too large for the output format */
 } LaminaRenderError;
 
+/* Per-box state drawn by the window's simulator (flags combine). */
+typedef enum {
+  LAMINA_BOX_MARK_DONE        = 1 << 0,  /* executed: green check, tinted body */
+  LAMINA_BOX_MARK_NEXT        = 1 << 1,  /* runs next: amber outline */
+  LAMINA_BOX_MARK_UNSUPPORTED = 1 << 2,  /* no kernel: red outline */
+} LaminaBoxMarkFlags;
+
+typedef struct {
+  guint8 flags;      /* LaminaBoxMarkFlags */
+  char   label[24];  /* small text under the box ("1.25 ms"), "" for none */
+} LaminaBoxMark;
+
 typedef struct {
   gboolean dark;             /* dark palette for the window's dark style */
   int      selected_box;     /* -1 none */
@@ -26,6 +38,8 @@ typedef struct {
   int      selected_edge;    /* -1 none */
   const LaminaRect *visible; /* draw only what intersects this (layout units), NULL = all */
   double   scale;            /* current zoom, lets text be skipped when tiny; 1.0 */
+  const LaminaBoxMark *marks; /* NULL, or one per box of the layout */
+  guint    n_marks;
 } LaminaRenderOptions;
 
 void lamina_render_options_init (LaminaRenderOptions *options);

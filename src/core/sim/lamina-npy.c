@@ -242,7 +242,7 @@ parse_header (Parser *ps, Header *h)
 static gboolean
 fail_invalid (GError **error, const char *name, const char *what)
 {
-  g_set_error (error, LAMINA_NPY_ERROR, LAMINA_NPY_ERROR_INVALID, _("%s: %s"), name, what);
+  g_set_error (error, LAMINA_NPY_ERROR, LAMINA_NPY_ERROR_INVALID, "%s: %s", name, what);
   return FALSE;
 }
 
@@ -309,7 +309,7 @@ lamina_npy_decode (GBytes *bytes, const char *name, LaminaValue *v, GError **err
   if (size - (gsize) (header + header_len - data) != need)
     {
       g_set_error (error, LAMINA_NPY_ERROR, LAMINA_NPY_ERROR_INVALID,
-                   _("%s: holds %" G_GSIZE_FORMAT " bytes of data, its shape needs %" G_GSIZE_FORMAT),
+                   _("%s: holds %zu bytes of data, its shape needs %zu"),
                    name, size - (gsize) (header + header_len - data), need);
       lamina_value_clear (v);
       return FALSE;

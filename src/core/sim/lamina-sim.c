@@ -319,8 +319,8 @@ fail_unsupported (LaminaSim *sim, GPtrArray *missing, GError **error)
   const LaminaNode *n = g_ptr_array_index (missing, 0);
   g_autofree char *others = other_unsupported (missing, n);
   g_autofree char *message =
-    g_strdup_printf (_("No kernel for operator %s (domain %s, opset %" G_GINT64_FORMAT ") of node “%s”"),
-                     n->op_type, domain_name (n->domain), opset_of (sim->model, n->domain), n->name);
+    g_strdup_printf (_("No kernel for operator %s (domain %s, opset %lld) of node “%s”"),
+                     n->op_type, domain_name (n->domain), (long long) opset_of (sim->model, n->domain), n->name);
 
   if (others)
     g_set_error (error, LAMINA_KERNEL_ERROR, LAMINA_KERNEL_ERROR_UNSUPPORTED,

@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * lamina-cli detect MODEL IMG [--preset P] [-o ANNOTATED.png] [--json] [--threads N]
+ *
+ * The whole pipeline of a detection model, headless: the preset (found by
+ * lamina_preset_find, or named with --preset), the image preprocessed to the
+ * model input (dynamic sizes resolved by the preset), one run of the
+ * simulator, the preset's decoder, and the detections in original-image
+ * pixels: one line each, or one JSON object
+ *
+ *   {"detections":[{"class_id":..,"label":"..","score":..,"box":[x0,y0,x1,y1],
+ *                   "polygon"?:[[x,y]..],"keypoints"?:[[x,y]..],"text"?:".."}],
+ *    "timings":{"load_ms":..,"preprocess_ms":..,"inference_ms":..,"postprocess_ms":..}}
+ *
+ * -o draws them over the image (lamina-annotate) into a PNG.
+ */
+#define G_LOG_DOMAIN "lamina-cli"
+
+#include <stdio.h>
+#include <string.h>
+#include <glib/gi18n.h>
+#include "lamina-cli.h"
+#include "lamina-json.h"
+#include "sim/lamina-sim.h"
+#include "vision/lamina-annotate.h"
+#include "vision/lamina-decode.h"
+#include "vision/lamina-preset.h"
+
+typedef struct {
+  char     *preset, *output;
+  gboolean  as_json;
+  int       threads;
+} DetectOptions;
+
+typedef struct {
+  double load_ms, preprocess_ms, inference_ms, postprocess_ms;
+} Timings;
+
+/* Everything one detection run holds; freed by detect_clear. */
+typedef struct {
+  LaminaModel   *model;
+  LaminaPreset  *preset;
+  LaminaImage   *image;
+  LaminaSim     *sim;
+  LaminaValue    input;
+  LaminaTransform transform;
+  LaminaDetections *dets;
+} Detect;
+
+static void
+detect_clear (Detect *d)
+{
+  g_clear_pointer (&d->dets, lamina_detections_free);
+  g_clear_pointer (&d->sim, lamina_sim_free);
+  lamina_value_clear (&d->input);
+  g_clear_pointer (&d->image, lamina_image_free);
+  g_clear_pointer (&d->preset, lamina_preset_free);
+  g_clear_pointer (&d->model, lamina_model_free);
+}
+
+static double
+ms_since (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / 1000.0;
+}
+
+/* ---- steps ----------------------------------------------------------------- */
+
+/* An explicit --preset, else the model's own or a shipped one. */
+static LaminaPreset *
+find_preset (const char *model_path, LaminaModel *model, const char *name, GError **error)
+{
+  LaminaPreset *preset;
+  g_auto(GStrv) shipped = NULL;
+  g_autofree char *list = NULL;
+
+  if (name != NULL)
+    return lamina_preset_find_by_name (name, model_path, NULL, error);
+  preset = lamina_preset_find (model_path, model->graph, NULL, error);
+  if (preset != NULL || (error && *error))
+    return preset;
+  shipped = lamina_preset_list (NULL);
+  list = g_strjoinv (", ", shipped);
+  g_set_error (error, LAMINA_PRESET_ERROR, LAMINA_PRESET_ERROR_NOT_FOUND,
+               _("No preset matches this model: put a model.ini beside it or choose one with --preset (shipped: %s)"),
+               list);
+  return NULL;
+}
+
+/* Accelerator-only operators (Edge TPU blobs ...) can never run here: say so
+ * plainly instead of "no kernel". */
+static gboolean
+check_simulable (LaminaGraph *graph, GError **error)
+{
+  g_autoptr(GPtrArray) missing = lamina_sim_unsupported_nodes (graph);
+
+  for (guint i = 0; i < missing->len; i++)
+    {
+      const LaminaNode *n = g_ptr_array_index (missing, i);
+      if (n->is_custom)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       _("cannot simulate: custom operator %s (node “%s”) runs only on the accelerator it was compiled for"),
+                       n->op_type, n->name);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* The graph input the image feeds: the preset's [INPUT_CONFIG] inputs= when
+ * the model has it, else the only input. */
+static const LaminaTensor *
+image_input (LaminaGraph *graph, const LaminaPreset *preset, GError **error)
+{
+  for (guint i = 0; preset->input_name && i < graph->inputs->len; i++)
+    {
+      const LaminaTensor *t = g_ptr_array_index (graph->inputs, i);
+      if (strcmp (t->name, preset->input_name) == 0)
+        return t;
+    }
+  if (graph->inputs->len == 1)
+    return g_ptr_array_index (graph->inputs, 0);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               _("The model has %u inputs and the preset names none of them in [INPUT_CONFIG] inputs="),
+               graph->inputs->len);
+  return NULL;
+}
+
+static gboolean
+load_all (Detect *d, const char *model_path, const char *image_path, const DetectOptions *o,
+          GError **error)
+{
+  LaminaSimOptions sim_options = { o->threads };
+
+  /* the loaders' messages name the file; the others get the model's name */
+  d->model = lamina_model_load (model_path, error);
+  if (d->model == NULL)
+    return FALSE;
+  d->preset = find_preset (model_path, d->model, o->preset, error);
+  if (d->preset != NULL && d->preset->post.decoder == LAMINA_DECODER_NONE)
+    g_set_error (error, LAMINA_PRESET_ERROR, LAMINA_PRESET_ERROR_VALUE,
+                 _("Preset “%s” has no [POSTPROCESS] decoder"), d->preset->name);
+  if (d->preset == NULL || d->preset->post.decoder == LAMINA_DECODER_NONE ||
+      !check_simulable (d->model->graph, error) ||
+      (d->sim = lamina_sim_new (d->model, d->model->graph, &sim_options, error)) == NULL)
+    {
+      g_prefix_error (error, "%s: ", model_path);
+      return FALSE;
+    }
+  d->image = lamina_image_load (image_path, error);
+  return d->image != NULL;
+}
+
+static gboolean
+preprocess (Detect *d, GError **error)
+{
+  const LaminaTensor *input = image_input (d->model->graph, d->preset, error);
+
+  return input != NULL &&
+         lamina_preprocess_image (d->image, &d->preset->pre, input, &d->input, &d->transform, error) &&
+         lamina_sim_set_input (d->sim, input->name, &d->input, error);
+}
+
+static gboolean
+postprocess (Detect *d, GError **error)
+{
+  LaminaGraph *g = d->model->graph;
+  g_autofree const LaminaValue **outputs = g_new0 (const LaminaValue *, MAX (g->outputs->len, 1));
+
+  for (guint i = 0; i < g->outputs->len; i++)
+    {
+      const LaminaTensor *t = g_ptr_array_index (g->outputs, i);
+      outputs[i] = lamina_sim_get_value (d->sim, t);
+      if (outputs[i] == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Output “%s” was not computed"), t->name);
+          return FALSE;
+        }
+    }
+  d->dets = lamina_decode (&d->preset->post, outputs, g->outputs->len, &d->transform, error);
+  return d->dets != NULL;
+}
+
+/* ---- printing ---------------------------------------------------------------- */
+
+static void
+json_points (LaminaJson *json, const char *key, const LaminaPoint *points, guint n)
+{
+  lamina_json_key (json, key);
+  lamina_json_begin_array (json);
+  for (guint i = 0; i < n; i++)
+    {
+      lamina_json_begin_array (json);
+      lamina_json_double (json, points[i].x);
+      lamina_json_double (json, points[i].y);
+      lamina_json_end_array (json);
+    }
+  lamina_json_end_array (json);
+}
+
+static void
+json_detection (LaminaJson *json, const LaminaDetection *d)
+{
+  const float box[4] = { d->x0, d->y0, d->x1, d->y1 };
+
+  lamina_json_begin_object (json);
+  lamina_json_key (json, "class_id");
+  lamina_json_int (json, d->class_id);
+  lamina_json_key (json, "label");
+  lamina_json_string (json, d->label);
+  lamina_json_key (json, "score");
+  lamina_json_double (json, d->score);
+  lamina_json_key (json, "box");
+  lamina_json_begin_array (json);
+  for (guint k = 0; k < 4; k++)
+    lamina_json_double (json, box[k]);
+  lamina_json_end_array (json);
+  if (d->polygon != NULL)
+    json_points (json, "polygon", d->polygon, d->n_polygon);
+  if (d->keypoints != NULL)
+    json_points (json, "keypoints", d->keypoints, d->n_keypoints);
+  if (d->text != NULL)
+    {
+      lamina_json_key (json, "text");
+      lamina_json_string (json, d->text);
+    }
+  lamina_json_end_object (json);
+}
+
+static void
+print_json (const Detect *d, const Timings *tm)
+{
+  g_autoptr(LaminaJson) json = lamina_json_new ();
+  g_autofree char *text = NULL;
+  const struct { const char *key; double ms; } times[] = {
+    { "load_ms", tm->load_ms }, { "preprocess_ms", tm->preprocess_ms },
+    { "inference_ms", tm->inference_ms }, { "postprocess_ms", tm->postprocess_ms },
+  };
+
+  lamina_json_begin_object (json);
+  lamina_json_key (json, "detections");
+  lamina_json_begin_array (json);
+  for (guint i = 0; i < d->dets->len; i++)
+    json_detection (json, &d->dets->items[i]);
+  lamina_json_end_array (json);
+  lamina_json_key (json, "timings");
+  lamina_json_begin_object (json);
+  for (guint i = 0; i < G_N_ELEMENTS (times); i++)
+    {
+      lamina_json_key (json, times[i].key);
+      lamina_json_double (json, times[i].ms);
+    }
+  lamina_json_end_object (json);
+  lamina_json_end_object (json);
+  text = lamina_json_finish (g_steal_pointer (&json));
+  printf ("%s\n", text);
+}
+
+/* "person  0.873  [48.2, 399.1, 245.0, 902.7]", then the text, the polygon
+ * or keypoint count. */
+static void
+print_detection (const LaminaDetection *d)
+{
+  g_autofree char *name = d->label ? g_strdup (d->label) : g_strdup_printf (_("class %d"), d->class_id);
+
+  printf ("%-14s %.3f  [%.1f, %.1f, %.1f, %.1f]", name, d->score, d->x0, d->y0, d->x1, d->y1);
+  if (d->text != NULL)
+    printf ("  “%s”", d->text);
+  if (d->polygon != NULL)
+    printf (ngettext ("  polygon of %u point", "  polygon of %u points", d->n_polygon), d->n_polygon);
+  if (d->keypoints != NULL)
+    printf (ngettext ("  %u keypoint", "  %u keypoints", d->n_keypoints), d->n_keypoints);
+  printf ("\n");
+}
+
+static void
+print_text (const Detect *d, const Timings *tm)
+{
+  for (guint i = 0; i < d->dets->len; i++)
+    print_detection (&d->dets->items[i]);
+  printf (ngettext ("%u detection (preset %s): load %.1f ms, preprocess %.1f ms, inference %.1f ms, postprocess %.1f ms\n",
+                    "%u detections (preset %s): load %.1f ms, preprocess %.1f ms, inference %.1f ms, postprocess %.1f ms\n",
+                    d->dets->len),
+          d->dets->len, d->preset->name, tm->load_ms, tm->preprocess_ms, tm->inference_ms, tm->postprocess_ms);
+}
+
+/* ---- the command -------------------------------------------------------------- */
+
+static gboolean
+detect (Detect *d, const char *model_path, const char *image_path, const DetectOptions *o,
+        Timings *tm, GError **error)
+{
+  gint64 t0 = g_get_monotonic_time ();
+
+  if (!load_all (d, model_path, image_path, o, error))
+    return FALSE;
+  tm->load_ms = ms_since (t0);
+  t0 = g_get_monotonic_time ();
+  if (!preprocess (d, error))
+    goto failed;
+  tm->preprocess_ms = ms_since (t0);
+  t0 = g_get_monotonic_time ();
+  if (!lamina_sim_run (d->sim, error))
+    goto failed;
+  tm->inference_ms = ms_since (t0);
+  t0 = g_get_monotonic_time ();
+  if (!postprocess (d, error))
+    goto failed;
+  tm->postprocess_ms = ms_since (t0);
+  return TRUE;
+
+failed:
+  g_prefix_error (error, "%s: ", model_path);
+  return FALSE;
+}
+
+static int
+detect_command (const char *model_path, const char *image_path, const DetectOptions *o)
+{
+  g_autoptr(GError) error = NULL;
+  Detect d = { 0 };
+  Timings tm = { 0 };
+  int status = 0;
+
+  if (!detect (&d, model_path, image_path, o, &tm, &error))
+    status = lamina_cli_fail ("detect", "%s", error->message);
+  else
+    {
+      for (guint i = 0; d.preset->warnings && i < d.preset->warnings->len; i++)
+        fprintf (stderr, _("lamina-cli detect: warning: %s\n"), (const char *) g_ptr_array_index (d.preset->warnings, i));
+      if (o->output && !lamina_annotate_save_png (d.image, d.dets, NULL, o->output, &error))
+        status = lamina_cli_fail ("detect", "%s", error->message);
+      else if (o->as_json)
+        print_json (&d, &tm);
+      else
+        print_text (&d, &tm);
+    }
+  detect_clear (&d);
+  return status;
+}
+
+int
+lamina_cli_detect (int argc, char **argv)
+{
+  DetectOptions o = { 0 };
+  const GOptionEntry entries[] = {
+    { "preset", 'p', 0, G_OPTION_ARG_FILENAME, &o.preset, N_("Preset name or .ini file (default: found from the model)"), N_("PRESET") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, N_("Write the image with the detections drawn to a PNG file"), N_("ANNOTATED.png") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o.as_json, N_("Print one JSON object"), NULL },
+    { "threads", 't', 0, G_OPTION_ARG_INT, &o.threads, N_("Worker threads (default: all cores)"), "N" },
+    { NULL }
+  };
+  int status;
+
+  if (!lamina_cli_parse (&argc, &argv, "detect", "MODEL IMAGE", entries))
+    status = 2;
+  else if (argc != 3)
+    status = lamina_cli_fail ("detect", "%s", _("expected a MODEL file and an IMAGE file"));
+  else if (o.threads < 0)
+    status = lamina_cli_fail ("detect", "%s", _("--threads must be 0 (all cores) or more"));
+  else
+    status = detect_command (argv[1], argv[2], &o);
+  g_free (o.preset);
+  g_free (o.output);
+  return status;
+}

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * lamina-annotate.c: detections drawn over an image (see lamina-annotate.h).
+ */
+#define G_LOG_DOMAIN "lamina-annotate"
+
+#include <math.h>
+#include <string.h>
+#include <glib/gi18n.h>
+#include <pango/pangocairo.h>
+#include "lamina-annotate.h"
+
+/* Ultralytics' plotting palette: what users of YOLO exports expect to see. */
+static const guint32 class_palette[] = {
+  0xFF3838, 0xFF9D97, 0xFF701F, 0xFFB21D, 0xCFD231, 0x48F90A, 0x92CC17, 0x3DDB86, 0x1A9334, 0x00D4BB,
+  0x2C99A8, 0x00C2FF, 0x344593, 0x6473FF, 0x0018EC, 0x8438FF, 0x520085, 0xCB38FF, 0xFF95C8, 0xFF37C7,
+};
+
+/* Keypoints get their own colours so that, e.g., BlazeFace's right and left
+ * eye can be told apart (order: right eye, left eye, nose, mouth, ears). */
+static const guint32 keypoint_palette[] = {
+  0x00E5FF, 0xFF2DA0, 0xFFEA00, 0x76FF03, 0x2979FF, 0xFF6D00,
+};
+
+static void
+hex_to_rgb (guint32 hex, double rgb[3])
+{
+  rgb[0] = ((hex >> 16) & 0xff) / 255.0;
+  rgb[1] = ((hex >> 8) & 0xff) / 255.0;
+  rgb[2] = (hex & 0xff) / 255.0;
+}
+
+void
+lamina_annotate_options_init (LaminaAnnotateOptions *options)
+{
+  memset (options, 0, sizeof *options);
+  options->labels = TRUE;
+  options->keypoints = TRUE;
+  options->highlight = -1;
+}
+
+void
+lamina_annotate_class_color (int class_id, double rgb[3])
+{
+  guint n = G_N_ELEMENTS (class_palette);
+  /* negative ids (never written by decoders) still get a colour */
+  guint i = class_id >= 0 ? (guint) class_id % n : (guint) (-(gint64) class_id) % n;
+
+  hex_to_rgb (class_palette[i], rgb);
+}
+
+/* ---- pieces ------------------------------------------------------------- */
+
+typedef struct {
+  double line;      /* line width */
+  double font;      /* chip text size */
+  int    width, height;
+} Sizes;
+
+static void
+sizes_init (Sizes *s, int image_w, int image_h, const LaminaAnnotateOptions *o)
+{
+  double side = MAX (MAX (image_w, image_h), 1);
+
+  /* readable at 1:1 on both thumbnails and 4K photos */
+  s->line = o->line_width > 0 ? o->line_width : MAX (2.0, side / 400.0);
+  s->font = o->font_px > 0 ? o->font_px : MAX (12.0, side / 55.0);
+  s->width = image_w;
+  s->height = image_h;
+}
+
+static void
+draw_box (cairo_t *cr, const LaminaDetection *d, const double rgb[3], double line, gboolean highlight)
+{
+  cairo_rectangle (cr, d->x0, d->y0, d->x1 - d->x0, d->y1 - d->y0);
+  if (highlight)
+    {
+      cairo_set_source_rgba (cr, rgb[0], rgb[1], rgb[2], 0.25);
+      cairo_fill_preserve (cr);
+    }
+  cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+  cairo_set_line_width (cr, highlight ? 2 * line : line);
+  cairo_stroke (cr);
+}
+
+static void
+draw_polygon (cairo_t *cr, const LaminaDetection *d, const double rgb[3], double line, gboolean highlight)
+{
+  cairo_move_to (cr, d->polygon[0].x, d->polygon[0].y);
+  for (guint i = 1; i < d->n_polygon; i++)
+    cairo_line_to (cr, d->polygon[i].x, d->polygon[i].y);
+  cairo_close_path (cr);
+  cairo_set_source_rgba (cr, rgb[0], rgb[1], rgb[2], highlight ? 0.35 : 0.15);
+  cairo_fill_preserve (cr);
+  cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+  cairo_set_line_width (cr, highlight ? 2 * line : line);
+  cairo_stroke (cr);
+}
+
+static void
+draw_keypoints (cairo_t *cr, const LaminaDetection *d, double line)
+{
+  double r = MAX (1.8 * line, 2.5);
+
+  for (guint i = 0; i < d->n_keypoints; i++)
+    {
+      double rgb[3];
+
+      hex_to_rgb (keypoint_palette[i % G_N_ELEMENTS (keypoint_palette)], rgb);
+      cairo_new_sub_path (cr);
+      cairo_arc (cr, d->keypoints[i].x, d->keypoints[i].y, r, 0, 2 * G_PI);
+      cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+      cairo_fill_preserve (cr);
+      cairo_set_source_rgb (cr, 1, 1, 1);
+      cairo_set_line_width (cr, MAX (line / 2, 1));
+      cairo_stroke (cr);
+    }
+}
+
+/* "person 0.87", "face 0.99", "Hello 0.95" (recognised text); DBNet regions
+ * have neither label nor text: their score alone. */
+static char *
+chip_text (const LaminaDetection *d)
+{
+  const char *name = d->text != NULL ? d->text : d->label;
+
+  if (name != NULL)
+    return g_strdup_printf ("%s %.2f", name, d->score);
+  if (d->n_polygon > 0)
+    return g_strdup_printf ("%.2f", d->score);
+  /* TRANSLATORS: chip of a detection whose class has no label; %d is its id */
+  return g_strdup_printf (_("class %d %.2f"), d->class_id, d->score);
+}
+
+static void
+draw_chip (cairo_t *cr, const LaminaDetection *d, const double rgb[3], const Sizes *s)
+{
+  g_autofree char *text = chip_text (d);
+  PangoLayout *layout = pango_cairo_create_layout (cr);
+  PangoFontDescription *desc = pango_font_description_from_string ("Sans Bold");
+  double pad = s->font * 0.25, w, h, x, y, luminance;
+  PangoRectangle ink, logical;
+
+  pango_font_description_set_absolute_size (desc, s->font * PANGO_SCALE);
+  pango_layout_set_font_description (layout, desc);
+  pango_font_description_free (desc);
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_extents (layout, &ink, &logical);
+  w = (double) logical.width / PANGO_SCALE + 2 * pad;
+  h = (double) logical.height / PANGO_SCALE + pad;
+  /* above the box's top-left corner; inside it when that leaves the image */
+  x = CLAMP (d->x0 - s->line / 2, 0, MAX (s->width - w, 0));
+  y = d->y0 - s->line / 2 - h;
+  if (y < 0)
+    y = MAX (d->y0 - s->line / 2, 0);
+  cairo_rectangle (cr, x, y, w, h);
+  cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+  cairo_fill (cr);
+  /* dark text on light class colours, white on dark ones */
+  luminance = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2];
+  if (luminance > 0.6)
+    cairo_set_source_rgb (cr, 0, 0, 0);
+  else
+    cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_move_to (cr, x + pad, y + pad / 2);
+  pango_cairo_show_layout (cr, layout);
+  g_object_unref (layout);
+}
+
+static void
+draw_one (cairo_t *cr, const LaminaDetection *d, const Sizes *s, const LaminaAnnotateOptions *o,
+          gboolean highlight)
+{
+  double rgb[3];
+
+  lamina_annotate_class_color (d->class_id, rgb);
+  /* a polygon (DBNet) says more than its bounding box */
+  if (d->n_polygon >= 3 && d->polygon != NULL)
+    draw_polygon (cr, d, rgb, s->line, highlight);
+  else
+    draw_box (cr, d, rgb, s->line, highlight);
+  if (o->keypoints && d->keypoints != NULL)
+    draw_keypoints (cr, d, s->line);
+}
+
+void
+lamina_annotate_draw (cairo_t *cr, const LaminaDetections *dets, int image_w, int image_h,
+                      const LaminaAnnotateOptions *options)
+{
+  LaminaAnnotateOptions defaults;
+  Sizes s;
+
+  if (dets == NULL || dets->len == 0)
+    return;
+  if (options == NULL)
+    {
+      lamina_annotate_options_init (&defaults);
+      options = &defaults;
+    }
+  sizes_init (&s, image_w, image_h, options);
+  cairo_save (cr);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_MITER);
+  /* shapes first, then every chip, so no box line crosses a label; the
+   * best detections (first: sorted by score) are drawn last, on top */
+  for (guint i = dets->len; i-- > 0;)
+    draw_one (cr, &dets->items[i], &s, options, (int) i == options->highlight);
+  for (guint i = dets->len; options->labels && i-- > 0;)
+    {
+      double rgb[3];
+      lamina_annotate_class_color (dets->items[i].class_id, rgb);
+      draw_chip (cr, &dets->items[i], rgb, &s);
+    }
+  cairo_restore (cr);
+}
+
+/* ---- images --------------------------------------------------------------- */
+
+cairo_surface_t *
+lamina_annotate_image_surface (const LaminaImage *image, GError **error)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, image->width, image->height);
+  guint8 *dst;
+  int stride;
+
+  if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, LAMINA_IMAGE_ERROR, LAMINA_IMAGE_ERROR_TOO_LARGE,
+                   _("Cannot create a %d×%d drawing surface: %s"), image->width, image->height,
+                   cairo_status_to_string (cairo_surface_status (surface)));
+      cairo_surface_destroy (surface);
+      return NULL;
+    }
+  cairo_surface_flush (surface);
+  dst = cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  for (int y = 0; y < image->height; y++)
+    {
+      const guint8 *src = image->data + y * image->stride;
+      guint32 *row = (guint32 *) (dst + (gsize) y * stride);
+      for (int x = 0; x < image->width; x++)
+        row[x] = 0xff000000u | (guint32) src[3 * x] << 16 | (guint32) src[3 * x + 1] << 8 | src[3 * x + 2];
+    }
+  cairo_surface_mark_dirty (surface);
+  return surface;
+}
+
+/* The surface back as RGB bytes, for lamina_image_save_png (which writes
+ * atomically). */
+static LaminaImage *
+surface_to_image (cairo_surface_t *surface, GError **error)
+{
+  int w = cairo_image_surface_get_width (surface), h = cairo_image_surface_get_height (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  LaminaImage *image = lamina_image_new (w, h, error);
+  const guint8 *src;
+
+  if (image == NULL)
+    return NULL;
+  cairo_surface_flush (surface);
+  src = cairo_image_surface_get_data (surface);
+  for (int y = 0; y < h; y++)
+    {
+      const guint32 *row = (const guint32 *) (src + (gsize) y * stride);
+      guint8 *out = image->data + y * image->stride;
+      for (int x = 0; x < w; x++)
+        {
+          out[3 * x] = (row[x] >> 16) & 0xff;
+          out[3 * x + 1] = (row[x] >> 8) & 0xff;
+          out[3 * x + 2] = row[x] & 0xff;
+        }
+    }
+  return image;
+}
+
+gboolean
+lamina_annotate_save_png (const LaminaImage *image, const LaminaDetections *dets,
+                          const LaminaAnnotateOptions *options, const char *path, GError **error)
+{
+  cairo_surface_t *surface = lamina_annotate_image_surface (image, error);
+  g_autoptr(LaminaImage) annotated = NULL;
+  cairo_t *cr;
+
+  if (surface == NULL)
+    return FALSE;
+  cr = cairo_create (surface);
+  lamina_annotate_draw (cr, dets, image->width, image->height, options);
+  cairo_destroy (cr);
+  annotated = surface_to_image (surface, error);
+  cairo_surface_destroy (surface);
+  return annotated != NULL && lamina_image_save_png (annotated, path, error);
+}
