@@ -442,6 +442,37 @@ test_hostile (void)
     }
 }
 
+/* Files that once crashed a reader (found by fuzzing): each loads or
+ * fails cleanly, and every attribute of a loaded model can be shown. */
+static void
+test_fuzz_regressions (void)
+{
+  g_autofree char *dir = g_test_build_filename (G_TEST_DIST, "data", "hostile", NULL);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LaminaModel) model = NULL;
+      if (!g_str_has_suffix (name, ".onnx"))
+        continue;
+      model = lamina_model_load (path, &error);
+      g_assert_true ((model == NULL) != (error == NULL));
+      for (guint i = 0; model && i < model->graph->nodes->len; i++)
+        {
+          LaminaNode *node = g_ptr_array_index (model->graph->nodes, i);
+          for (guint k = 0; k < node->attrs->len; k++)
+            g_free (lamina_attr_format (g_ptr_array_index (node->attrs, k)));
+        }
+      n++;
+    }
+  g_assert_cmpuint (n, >=, 2);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -459,5 +490,6 @@ main (int argc, char *argv[])
     }
   g_test_add_func ("/lamina/onnx/backend-models", test_backend_models);
   g_test_add_func ("/lamina/onnx/hostile", test_hostile);
+  g_test_add_func ("/lamina/onnx/fuzz-regressions", test_fuzz_regressions);
   return g_test_run ();
 }

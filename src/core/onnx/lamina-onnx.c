@@ -106,32 +106,22 @@ pack_typed (const Onnx__TensorProto *tp, LaminaDType dtype, gsize count)
   gsize esize = lamina_dtype_size (dtype);
   guint8 *buf = g_malloc0 (MAX (count * esize, 1));
 
+  /* Every copy is capped at the element size: a hostile file may store
+   * values in a field wider than its dtype (int64_data for an int8 tensor). */
   for (gsize i = 0; i < count; i++)
     {
       guint8 *dst = buf + i * esize;
       if (tp->n_float_data)
-        memcpy (dst, &tp->float_data[i], 4);
+        memcpy (dst, &tp->float_data[i], MIN (esize, 4));
       else if (tp->n_double_data)
-        memcpy (dst, &tp->double_data[i], 8);
+        memcpy (dst, &tp->double_data[i], MIN (esize, 8));
       else if (tp->n_int64_data)
-        memcpy (dst, &tp->int64_data[i], 8);
+        memcpy (dst, &tp->int64_data[i], MIN (esize, 8));
       else if (tp->n_uint64_data)
-        {
-          guint64 v = tp->uint64_data[i];
-          if (esize == 4)
-            {
-              guint32 v32 = (guint32) v;
-              memcpy (dst, &v32, 4);
-            }
-          else
-            memcpy (dst, &v, 8);
-        }
+        memcpy (dst, &tp->uint64_data[i], MIN (esize, 8));
       else
-        {
-          gint32 v = tp->int32_data[i];
-          /* little-endian machine: the low bytes come first */
-          memcpy (dst, &v, MIN (esize, 4));
-        }
+        /* little-endian machine: the low bytes come first */
+        memcpy (dst, &tp->int32_data[i], MIN (esize, 4));
     }
   return g_bytes_new_take (buf, count * esize);
 }
@@ -337,6 +327,11 @@ convert_subgraph (Loader *ld, const Onnx__GraphProto *gp, LaminaGraph *parent, i
 static gboolean
 convert_attr_lists (Loader *ld, const Onnx__AttributeProto *ap, LaminaAttr *a, LaminaGraph *g, int depth)
 {
+  /* The list read decides the type: a file may declare INTS and fill
+   * `floats`, and readers trust that the list of the type is set. */
+  a->type = ap->n_tensors ? LAMINA_ATTR_TENSORS : ap->n_graphs ? LAMINA_ATTR_GRAPHS
+          : ap->n_strings ? LAMINA_ATTR_STRINGS : ap->n_floats ? LAMINA_ATTR_FLOATS
+          : ap->n_ints ? LAMINA_ATTR_INTS : a->type;
   if (ap->n_tensors)
     {
       a->tensors = g_new0 (LaminaTensor *, ap->n_tensors);

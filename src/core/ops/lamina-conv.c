@@ -23,9 +23,9 @@
 /* Loops that GCC vectorises get one clone per x86 vector width. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 /* ISA levels, not CPU models: "arch=haswell" would only match Haswell itself */
-#define VECTOR_CLONES __attribute__ ((target_clones ("default", "arch=x86-64-v3", "arch=x86-64-v4")))
+#define LAMINA_VECTOR_CLONES __attribute__ ((target_clones ("default", "arch=x86-64-v3", "arch=x86-64-v4")))
 #else
-#define VECTOR_CLONES
+#define LAMINA_VECTOR_CLONES
 #endif
 
 /* ---- geometry ----------------------------------------------------------- */
@@ -337,7 +337,7 @@ next_row (const gint64 *ext, int r, gint64 *o)
 
 /* B panels for NCHW: element (pixel, k = (ci, k0, k1, k2)). Per k, the
  * pixels are walked a row of output at a time, split at panel edges. */
-VECTOR_CLONES static void
+LAMINA_VECTOR_CLONES static void
 pack_im2col_nchw (gconstpointer ctx, gint64 mn0, int count, gint64 k0, gint64 kc, int width, float *dst)
 {
   const Im2col *ic = ctx;
@@ -579,7 +579,11 @@ load_v16 (const float *p, gint64 s)
       /* the even elements of two vectors: one permute on AVX-512 */
       memcpy (&v, p, sizeof v);
       memcpy (&w, p + ROW_VEC, sizeof w);
+#if defined(__clang__)  /* clang (fuzzers) has only the shufflevector form */
+      return __builtin_shufflevector (v, w, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+#else
       return __builtin_shuffle (v, w, (v16i) { 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30 });
+#endif
     }
   for (int l = 0; l < ROW_VEC; l++)
     v[l] = p[l * s];
@@ -623,7 +627,7 @@ window_group (const LaminaConvGeom *g, const float *const *base, const float *ta
     memcpy (out[j], &acc[j], sizeof acc[j]);
 }
 
-VECTOR_CLONES void
+LAMINA_VECTOR_CLONES void
 lamina_conv_window_plane (const LaminaConvGeom *g, const float *buf, const float *taps, gboolean is_max, float init,
                           float *out)
 {
@@ -660,7 +664,7 @@ lamina_conv_window_plane_size (const LaminaConvGeom *g)
 }
 
 /* y[t * ys] = clamp (row[t]) */
-VECTOR_CLONES static void
+LAMINA_VECTOR_CLONES static void
 store_row (float *restrict y, gint64 ys, const float *restrict row, gint64 n, float lo, float hi)
 {
   if (ys == 1 && lo == -INFINITY && hi == INFINITY)
@@ -703,7 +707,7 @@ depthwise_nchw_range (gint64 begin, gint64 end, gpointer data)
 }
 
 /* y[o] += x[o / mult] * w[o] over the channels of one NHWC pixel. */
-VECTOR_CLONES static void
+LAMINA_VECTOR_CLONES static void
 depthwise_pixel_tap (float *restrict y, const float *restrict x, const float *restrict w, gint64 cout, gint64 mult)
 {
   if (mult == 1)
