@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "lamina-test"
 
+#include <math.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #include "lamina-test-util.h"
@@ -194,4 +195,60 @@ lamina_test_kernel_free (LaminaTestKernel *k)
     }
   lamina_graph_free (k->graph);
   g_free (k);
+}
+
+void
+lamina_test_kernel_set_int (LaminaTestKernel *k, const char *name, gint64 value)
+{
+  lamina_node_add_attr (lamina_test_kernel_node (k), name, LAMINA_ATTR_INT)->i = value;
+}
+
+void
+lamina_test_kernel_set_float (LaminaTestKernel *k, const char *name, double value)
+{
+  lamina_node_add_attr (lamina_test_kernel_node (k), name, LAMINA_ATTR_FLOAT)->f = value;
+}
+
+void
+lamina_test_kernel_set_string (LaminaTestKernel *k, const char *name, const char *value)
+{
+  lamina_node_add_attr (lamina_test_kernel_node (k), name, LAMINA_ATTR_STRING)->s = g_strdup (value);
+}
+
+void
+lamina_test_kernel_set_ints (LaminaTestKernel *k, const char *name, guint n, const gint64 *values)
+{
+  LaminaAttr *a = lamina_node_add_attr (lamina_test_kernel_node (k), name, LAMINA_ATTR_INTS);
+
+  a->n = n;
+  a->ints = g_memdup2 (values, MAX (n, 1) * sizeof *values);
+}
+
+void
+lamina_test_assert_shape (const LaminaValue *v, LaminaDType dtype, int rank, const gint64 *dims)
+{
+  g_assert_cmpint (v->dtype, ==, dtype);
+  g_assert_cmpint (v->rank, ==, rank);
+  for (int i = 0; i < rank; i++)
+    g_assert_cmpint (v->dims[i], ==, dims[i]);
+}
+
+void
+lamina_test_assert_floats (const LaminaValue *v, const float *expected, gint64 n, double tolerance)
+{
+  const float *got = v->data;
+
+  g_assert_cmpint (v->dtype, ==, LAMINA_DTYPE_FLOAT32);
+  g_assert_cmpint (v->numel, ==, n);
+  for (gint64 i = 0; i < n; i++)
+    if (!(fabs (got[i] - expected[i]) <= tolerance + fabs (expected[i]) * 1e-6))
+      g_error ("element %" G_GINT64_FORMAT ": %.9g, expected %.9g", i, got[i], expected[i]);
+}
+
+void
+lamina_test_assert_ints (const LaminaValue *v, const gint64 *expected, gint64 n)
+{
+  g_assert_cmpint (v->numel, ==, n);
+  for (gint64 i = 0; i < n; i++)
+    g_assert_cmpint (lamina_value_get_int (v, i), ==, expected[i]);
 }

@@ -41,4 +41,16 @@ void                lamina_test_kernel_free   (LaminaTestKernel *k);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LaminaTestKernel, lamina_test_kernel_free)
 
+/* Attributes of the kernel's node. */
+void lamina_test_kernel_set_int    (LaminaTestKernel *k, const char *name, gint64 value);
+void lamina_test_kernel_set_float  (LaminaTestKernel *k, const char *name, double value);
+void lamina_test_kernel_set_string (LaminaTestKernel *k, const char *name, const char *value);
+void lamina_test_kernel_set_ints   (LaminaTestKernel *k, const char *name, guint n, const gint64 *values);
+
+/* Checks of a kernel's output value. Floats match when
+ * |got − expected| ≤ tolerance + 1e-6 · |expected|. */
+void lamina_test_assert_shape  (const LaminaValue *v, LaminaDType dtype, int rank, const gint64 *dims);
+void lamina_test_assert_floats (const LaminaValue *v, const float *expected, gint64 n, double tolerance);
+void lamina_test_assert_ints   (const LaminaValue *v, const gint64 *expected, gint64 n);
+
 G_END_DECLS

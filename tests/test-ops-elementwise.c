@@ -18,53 +18,6 @@
 #define I64 LAMINA_DTYPE_INT64
 #define BOOL LAMINA_DTYPE_BOOL
 
-static void
-set_int (LaminaTestKernel *k, const char *name, gint64 value)
-{
-  lamina_node_add_attr (lamina_test_kernel_node (k), name, LAMINA_ATTR_INT)->i = value;
-}
-
-static void
-set_float (LaminaTestKernel *k, const char *name, double value)
-{
-  lamina_node_add_attr (lamina_test_kernel_node (k), name, LAMINA_ATTR_FLOAT)->f = value;
-}
-
-static void
-set_string (LaminaTestKernel *k, const char *name, const char *value)
-{
-  lamina_node_add_attr (lamina_test_kernel_node (k), name, LAMINA_ATTR_STRING)->s = g_strdup (value);
-}
-
-static void
-assert_shape (const LaminaValue *v, LaminaDType dtype, int rank, const gint64 *dims)
-{
-  g_assert_cmpint (v->dtype, ==, dtype);
-  g_assert_cmpint (v->rank, ==, rank);
-  for (int i = 0; i < rank; i++)
-    g_assert_cmpint (v->dims[i], ==, dims[i]);
-}
-
-static void
-assert_floats (const LaminaValue *v, const float *expected, gint64 n, double tolerance)
-{
-  const float *got = v->data;
-
-  g_assert_cmpint (v->dtype, ==, F32);
-  g_assert_cmpint (v->numel, ==, n);
-  for (gint64 i = 0; i < n; i++)
-    if (!(fabs (got[i] - expected[i]) <= tolerance + fabs (expected[i]) * 1e-6))
-      g_error ("element %" G_GINT64_FORMAT ": %.9g, expected %.9g", i, got[i], expected[i]);
-}
-
-static void
-assert_ints (const LaminaValue *v, const gint64 *expected, gint64 n)
-{
-  g_assert_cmpint (v->numel, ==, n);
-  for (gint64 i = 0; i < n; i++)
-    g_assert_cmpint (lamina_value_get_int (v, i), ==, expected[i]);
-}
-
 /* A binary operation of two float tensors; returns the kernel for checks. */
 static LaminaTestKernel *
 run_binary (const char *op, int ra, const gint64 *da, const float *a, int rb, const gint64 *db,
@@ -103,8 +56,8 @@ test_broadcast_arith (void)
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
     {
       g_autoptr(LaminaTestKernel) k = run_binary (cases[c].op, 3, da, a, 1, db, b);
-      assert_shape (lamina_test_kernel_output (k, 0), F32, 3, dout);
-      assert_floats (lamina_test_kernel_output (k, 0), cases[c].expected, 24, 1e-7);
+      lamina_test_assert_shape (lamina_test_kernel_output (k, 0), F32, 3, dout);
+      lamina_test_assert_floats (lamina_test_kernel_output (k, 0), cases[c].expected, 24, 1e-7);
     }
 }
 
@@ -117,8 +70,8 @@ test_broadcast_both_sides (void)
   const float expected[] = { 4.0, 9.0, 1.4142135381698608, 1.732050895690918 };
   g_autoptr(LaminaTestKernel) k = run_binary ("Pow", 2, da, a, 2, db, b);
 
-  assert_shape (lamina_test_kernel_output (k, 0), F32, 2, dout);
-  assert_floats (lamina_test_kernel_output (k, 0), expected, 4, 1e-6);
+  lamina_test_assert_shape (lamina_test_kernel_output (k, 0), F32, 2, dout);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 0), expected, 4, 1e-6);
 }
 
 static void
@@ -134,8 +87,8 @@ test_per_channel (void)
   for (int i = 0; i < 12; i++)
     x[i] = i - 5;
   k = run_binary ("PRelu", 4, dx, x, 3, ds, s);
-  assert_shape (lamina_test_kernel_output (k, 0), F32, 4, dx);
-  assert_floats (lamina_test_kernel_output (k, 0), expected, 12, 0);
+  lamina_test_assert_shape (lamina_test_kernel_output (k, 0), F32, 4, dx);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 0), expected, 12, 0);
 }
 
 static void
@@ -147,10 +100,10 @@ test_scalar_and_empty (void)
   g_autoptr(LaminaTestKernel) k = run_binary ("Add", 1, dx, x, 0, dscalar, s);
   g_autoptr(LaminaTestKernel) e = NULL;
 
-  assert_floats (lamina_test_kernel_output (k, 0), expected, 3, 0);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 0), expected, 3, 0);
   /* [0,3] + [3] → [0,3], nothing computed */
   e = run_binary ("Mul", 2, dempty, NULL, 1, dx, x);
-  assert_shape (lamina_test_kernel_output (e, 0), F32, 2, dempty);
+  lamina_test_assert_shape (lamina_test_kernel_output (e, 0), F32, 2, dempty);
   g_assert_cmpint (lamina_test_kernel_output (e, 0)->numel, ==, 0);
 }
 
@@ -255,11 +208,11 @@ test_integers (void)
       lamina_test_kernel_input (k, I32, 1, d, a);
       lamina_test_kernel_input (k, I32, 1, d, b);
       if (c == 2)
-        set_int (k, "fmod", 1);
+        lamina_test_kernel_set_int (k, "fmod", 1);
       g_assert_true (lamina_test_kernel_run (k, 1, 1, &error));
       g_assert_no_error (error);
       g_assert_cmpint (lamina_test_kernel_output (k, 0)->dtype, ==, c == 3 ? BOOL : I32);
-      assert_ints (lamina_test_kernel_output (k, 0), expected[c], 5);
+      lamina_test_assert_ints (lamina_test_kernel_output (k, 0), expected[c], 5);
     }
 }
 
@@ -276,7 +229,7 @@ test_integer_division_by_zero (void)
   lamina_test_kernel_input (k, I64, 1, d, a);
   lamina_test_kernel_input (k, I64, 1, d, b);
   g_assert_true (lamina_test_kernel_run (k, 1, 1, &error));
-  assert_ints (lamina_test_kernel_output (k, 0), div, 3);
+  lamina_test_assert_ints (lamina_test_kernel_output (k, 0), div, 3);
 }
 
 static void
@@ -293,7 +246,7 @@ test_pow_mixed_types (void)
   lamina_test_kernel_input (k, F32, 1, d, exponent);
   g_assert_true (lamina_test_kernel_run (k, 1, 1, &error));
   g_assert_cmpint (lamina_test_kernel_output (k, 0)->dtype, ==, I64);
-  assert_ints (lamina_test_kernel_output (k, 0), expected, 3);
+  lamina_test_assert_ints (lamina_test_kernel_output (k, 0), expected, 3);
 }
 
 static void
@@ -313,8 +266,8 @@ test_logic (void)
       lamina_test_kernel_input (k, BOOL, 2, da, a);
       lamina_test_kernel_input (k, BOOL, 1, db, b);
       g_assert_true (lamina_test_kernel_run (k, 1, 1, &error));
-      assert_shape (lamina_test_kernel_output (k, 0), BOOL, 2, dout);
-      assert_ints (lamina_test_kernel_output (k, 0), cases[c].expected, 4);
+      lamina_test_assert_shape (lamina_test_kernel_output (k, 0), BOOL, 2, dout);
+      lamina_test_assert_ints (lamina_test_kernel_output (k, 0), cases[c].expected, 4);
     }
   {
     /* Not, and And refusing floats */
@@ -325,7 +278,7 @@ test_logic (void)
     const float f[] = { 1, 0 };
     lamina_test_kernel_input (k, BOOL, 1, db, a);
     g_assert_true (lamina_test_kernel_run (k, 1, 1, &error));
-    assert_ints (lamina_test_kernel_output (k, 0), expected, 2);
+    lamina_test_assert_ints (lamina_test_kernel_output (k, 0), expected, 2);
     lamina_test_kernel_input (bad, F32, 1, db, f);
     lamina_test_kernel_input (bad, F32, 1, db, f);
     g_assert_false (lamina_test_kernel_run (bad, 1, 1, &error));
@@ -354,15 +307,15 @@ test_variadic (void)
       lamina_test_kernel_input (k, F32, 1, d3, x3);
       g_assert_true (lamina_test_kernel_run (k, 1, 1, &error));
       g_assert_no_error (error);
-      assert_shape (lamina_test_kernel_output (k, 0), F32, 2, dout);
-      assert_floats (lamina_test_kernel_output (k, 0), cases[c].expected, 6, 1e-6);
+      lamina_test_assert_shape (lamina_test_kernel_output (k, 0), F32, 2, dout);
+      lamina_test_assert_floats (lamina_test_kernel_output (k, 0), cases[c].expected, 6, 1e-6);
     }
   {
     /* one input: a copy */
     g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("Max", 13);
     lamina_test_kernel_input (k, F32, 1, d1, x1);
     g_assert_true (lamina_test_kernel_run (k, 1, 1, NULL));
-    assert_floats (lamina_test_kernel_output (k, 0), x1, 3, 0);
+    lamina_test_assert_floats (lamina_test_kernel_output (k, 0), x1, 3, 0);
   }
 }
 
@@ -462,18 +415,18 @@ test_unary_special (void)
 
   lamina_test_kernel_input (r, F32, 1, d, x);
   g_assert_true (lamina_test_kernel_run (r, 1, 1, NULL));
-  assert_floats (lamina_test_kernel_output (r, 0), round_even, 7, 0);
+  lamina_test_assert_floats (lamina_test_kernel_output (r, 0), round_even, 7, 0);
   lamina_test_kernel_input (s, F32, 1, d, x);
   g_assert_true (lamina_test_kernel_run (s, 1, 1, NULL));
-  assert_floats (lamina_test_kernel_output (s, 0), sign, 7, 0);
+  lamina_test_assert_floats (lamina_test_kernel_output (s, 0), sign, 7, 0);
   lamina_test_kernel_input (n, F32, 1, dn, special);
   g_assert_true (lamina_test_kernel_run (n, 1, 1, NULL));
   g_assert_cmpint (lamina_test_kernel_output (n, 0)->dtype, ==, BOOL);
-  assert_ints (lamina_test_kernel_output (n, 0), isnan_, 4);
+  lamina_test_assert_ints (lamina_test_kernel_output (n, 0), isnan_, 4);
   lamina_test_kernel_input (i, F32, 1, dn, special);
-  set_int (i, "detect_negative", 0);
+  lamina_test_kernel_set_int (i, "detect_negative", 0);
   g_assert_true (lamina_test_kernel_run (i, 1, 1, NULL));
-  assert_ints (lamina_test_kernel_output (i, 0), isinf_pos, 4);
+  lamina_test_assert_ints (lamina_test_kernel_output (i, 0), isinf_pos, 4);
   /* NaN and infinities through the vector exp */
   lamina_test_kernel_input (e, F32, 1, dn, special);
   g_assert_true (lamina_test_kernel_run (e, 1, 1, NULL));
@@ -496,11 +449,11 @@ test_gelu_tanh (void)
   g_autoptr(GError) error = NULL;
 
   lamina_test_kernel_input (k, F32, 1, d, x);
-  set_string (k, "approximate", "tanh");
+  lamina_test_kernel_set_string (k, "approximate", "tanh");
   g_assert_true (lamina_test_kernel_run (k, 1, 1, NULL));
-  assert_floats (lamina_test_kernel_output (k, 0), expected, 5, 3e-7);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 0), expected, 5, 3e-7);
   lamina_test_kernel_input (bad, F32, 1, d, x);
-  set_string (bad, "approximate", "erf?");
+  lamina_test_kernel_set_string (bad, "approximate", "erf?");
   g_assert_false (lamina_test_kernel_run (bad, 1, 1, &error));
   g_assert_error (error, LAMINA_KERNEL_ERROR, LAMINA_KERNEL_ERROR_UNSUPPORTED);
 }
@@ -522,27 +475,27 @@ test_clip (void)
 
   /* opset 6: attributes */
   lamina_test_kernel_input (old, F32, 1, d, x);
-  set_float (old, "min", -1);
-  set_float (old, "max", 2);
+  lamina_test_kernel_set_float (old, "min", -1);
+  lamina_test_kernel_set_float (old, "max", 2);
   g_assert_true (lamina_test_kernel_run (old, 1, 1, NULL));
-  assert_floats (lamina_test_kernel_output (old, 0), attr_expected, 5, 0);
+  lamina_test_assert_floats (lamina_test_kernel_output (old, 0), attr_expected, 5, 0);
   /* opset 13: inputs, max omitted */
   lamina_test_kernel_input (now, F32, 1, d, x);
   lamina_test_kernel_input (now, F32, 0, dscalar, lo);
   lamina_test_kernel_omit_input (now);
   g_assert_true (lamina_test_kernel_run (now, 1, 1, NULL));
-  assert_floats (lamina_test_kernel_output (now, 0), input_expected, 5, 0);
+  lamina_test_assert_floats (lamina_test_kernel_output (now, 0), input_expected, 5, 0);
   /* int8, min omitted */
   lamina_test_kernel_input (ints, LAMINA_DTYPE_INT8, 1, d, xi);
   lamina_test_kernel_omit_input (ints);
   lamina_test_kernel_input (ints, LAMINA_DTYPE_INT8, 0, dscalar, hi8);
   g_assert_true (lamina_test_kernel_run (ints, 1, 1, NULL));
   g_assert_cmpint (lamina_test_kernel_output (ints, 0)->dtype, ==, LAMINA_DTYPE_INT8);
-  assert_ints (lamina_test_kernel_output (ints, 0), int_expected, 5);
+  lamina_test_assert_ints (lamina_test_kernel_output (ints, 0), int_expected, 5);
   /* TFLite Relu6 */
   lamina_test_kernel_input (relu6, F32, 1, d, x);
   g_assert_true (lamina_test_kernel_run (relu6, 1, 1, NULL));
-  assert_floats (lamina_test_kernel_output (relu6, 0), relu6_expected, 5, 0);
+  lamina_test_assert_floats (lamina_test_kernel_output (relu6, 0), relu6_expected, 5, 0);
 }
 
 /* ---- Cast, Where, Dropout ------------------------------------------------ */
@@ -564,25 +517,25 @@ test_cast (void)
   const guint16 *half;
 
   lamina_test_kernel_input (i, F32, 1, d, x);
-  set_int (i, "to", 6);   /* INT32 */
+  lamina_test_kernel_set_int (i, "to", 6);   /* INT32 */
   g_assert_true (lamina_test_kernel_run (i, 1, 1, NULL));
   g_assert_cmpint (lamina_test_kernel_output (i, 0)->dtype, ==, I32);
-  assert_ints (lamina_test_kernel_output (i, 0), to_int, 5);
+  lamina_test_assert_ints (lamina_test_kernel_output (i, 0), to_int, 5);
 
   lamina_test_kernel_input (f16, F32, 1, d, h);
-  set_int (f16, "to", 10);   /* FLOAT16 */
+  lamina_test_kernel_set_int (f16, "to", 10);   /* FLOAT16 */
   g_assert_true (lamina_test_kernel_run (f16, 1, 1, NULL));
   half = lamina_test_kernel_output (f16, 0)->data;
   for (int k = 0; k < 5; k++)
     g_assert_cmpint (half[k], ==, to_half[k]);
 
   lamina_test_kernel_input (b, F32, 1, d, x);
-  set_int (b, "to", 9);   /* BOOL */
+  lamina_test_kernel_set_int (b, "to", 9);   /* BOOL */
   g_assert_true (lamina_test_kernel_run (b, 1, 1, NULL));
-  assert_ints (lamina_test_kernel_output (b, 0), to_bool, 5);
+  lamina_test_assert_ints (lamina_test_kernel_output (b, 0), to_bool, 5);
 
   lamina_test_kernel_input (bad, F32, 1, d, x);
-  set_int (bad, "to", 8);   /* STRING */
+  lamina_test_kernel_set_int (bad, "to", 8);   /* STRING */
   g_assert_false (lamina_test_kernel_run (bad, 1, 1, &error));
   g_assert_error (error, LAMINA_KERNEL_ERROR, LAMINA_KERNEL_ERROR_UNSUPPORTED);
 }
@@ -602,8 +555,8 @@ test_where (void)
   lamina_test_kernel_input (k, F32, 1, dx, x);
   lamina_test_kernel_input (k, F32, 0, dy, y);
   g_assert_true (lamina_test_kernel_run (k, 1, 1, &error));
-  assert_shape (lamina_test_kernel_output (k, 0), F32, 2, dout);
-  assert_floats (lamina_test_kernel_output (k, 0), expected, 6, 0);
+  lamina_test_assert_shape (lamina_test_kernel_output (k, 0), F32, 2, dout);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 0), expected, 6, 0);
   /* the condition must be bool */
   lamina_test_kernel_input (bad, F32, 1, dx, x);
   lamina_test_kernel_input (bad, F32, 1, dx, x);
@@ -626,7 +579,7 @@ test_select_tflite (void)
   lamina_test_kernel_input (k, F32, 2, dx, x);
   lamina_test_kernel_input (k, F32, 2, dx, y);
   g_assert_true (lamina_test_kernel_run (k, 1, 1, NULL));
-  assert_floats (lamina_test_kernel_output (k, 0), expected, 4, 0);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 0), expected, 4, 0);
 }
 
 static void
@@ -639,9 +592,9 @@ test_dropout (void)
 
   lamina_test_kernel_input (k, F32, 1, d, x);
   g_assert_true (lamina_test_kernel_run (k, 2, 1, NULL));
-  assert_floats (lamina_test_kernel_output (k, 0), x, 3, 0);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 0), x, 3, 0);
   g_assert_cmpint (lamina_test_kernel_output (k, 1)->dtype, ==, BOOL);
-  assert_ints (lamina_test_kernel_output (k, 1), mask, 3);
+  lamina_test_assert_ints (lamina_test_kernel_output (k, 1), mask, 3);
 }
 
 /* ---- TFLite -------------------------------------------------------------- */
@@ -658,13 +611,13 @@ test_tflite_fused_activation (void)
 
   lamina_test_kernel_input (k, F32, 1, d, a);
   lamina_test_kernel_input (k, F32, 1, ds, b);
-  set_string (k, "fused_activation_function", "RELU6");
+  lamina_test_kernel_set_string (k, "fused_activation_function", "RELU6");
   g_assert_true (lamina_test_kernel_run (k, 1, 1, NULL));
-  assert_floats (lamina_test_kernel_output (k, 0), expected, 4, 0);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 0), expected, 4, 0);
 
   lamina_test_kernel_input (bad, F32, 1, d, a);
   lamina_test_kernel_input (bad, F32, 1, ds, b);
-  set_string (bad, "fused_activation_function", "7");
+  lamina_test_kernel_set_string (bad, "fused_activation_function", "7");
   g_assert_false (lamina_test_kernel_run (bad, 1, 1, &error));
   g_assert_error (error, LAMINA_KERNEL_ERROR, LAMINA_KERNEL_ERROR_UNSUPPORTED);
 }
@@ -692,7 +645,7 @@ test_tflite_dequantize (void)
   t->quant->zero_point[0] = 1, t->quant->zero_point[1] = -2;
   g_assert_true (lamina_test_kernel_run (k, 1, 1, &error));
   g_assert_no_error (error);
-  assert_floats (lamina_test_kernel_output (k, 0), expected, 4, 0);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 0), expected, 4, 0);
 
   lamina_test_kernel_input (f, LAMINA_DTYPE_FLOAT16, 1, dh, h);
   g_assert_true (lamina_test_kernel_run (f, 1, 1, NULL));
@@ -723,7 +676,7 @@ test_tflite_quantize (void)
   g_assert_true (lamina_test_kernel_run (k, 1, 1, &error));
   g_assert_no_error (error);
   g_assert_cmpint (lamina_test_kernel_output (k, 0)->dtype, ==, LAMINA_DTYPE_INT8);
-  assert_ints (lamina_test_kernel_output (k, 0), expected, 5);
+  lamina_test_assert_ints (lamina_test_kernel_output (k, 0), expected, 5);
 }
 
 static void

@@ -19,56 +19,6 @@
 static float x24[24];
 static const gint64 d234[] = { 2, 3, 4 };
 
-static void
-set_int (LaminaTestKernel *k, const char *name, gint64 value)
-{
-  lamina_node_add_attr (lamina_test_kernel_node (k), name, LAMINA_ATTR_INT)->i = value;
-}
-
-static void
-set_float (LaminaTestKernel *k, const char *name, double value)
-{
-  lamina_node_add_attr (lamina_test_kernel_node (k), name, LAMINA_ATTR_FLOAT)->f = value;
-}
-
-static void
-set_ints (LaminaTestKernel *k, const char *name, guint n, const gint64 *values)
-{
-  LaminaAttr *a = lamina_node_add_attr (lamina_test_kernel_node (k), name, LAMINA_ATTR_INTS);
-
-  a->n = n;
-  a->ints = g_memdup2 (values, MAX (n, 1) * sizeof *values);
-}
-
-static void
-assert_shape (const LaminaValue *v, LaminaDType dtype, int rank, const gint64 *dims)
-{
-  g_assert_cmpint (v->dtype, ==, dtype);
-  g_assert_cmpint (v->rank, ==, rank);
-  for (int i = 0; i < rank; i++)
-    g_assert_cmpint (v->dims[i], ==, dims[i]);
-}
-
-static void
-assert_floats (const LaminaValue *v, const float *expected, gint64 n, double tolerance)
-{
-  const float *got = v->data;
-
-  g_assert_cmpint (v->dtype, ==, F32);
-  g_assert_cmpint (v->numel, ==, n);
-  for (gint64 i = 0; i < n; i++)
-    if (!(fabs (got[i] - expected[i]) <= tolerance + fabs (expected[i]) * 1e-6))
-      g_error ("element %" G_GINT64_FORMAT ": %.9g, expected %.9g", i, got[i], expected[i]);
-}
-
-static void
-assert_ints (const LaminaValue *v, const gint64 *expected, gint64 n)
-{
-  g_assert_cmpint (v->numel, ==, n);
-  for (gint64 i = 0; i < n; i++)
-    g_assert_cmpint (lamina_value_get_int (v, i), ==, expected[i]);
-}
-
 static LaminaTestKernel *
 run_ok (LaminaTestKernel *k, guint n_outputs)
 {
@@ -115,11 +65,11 @@ test_reduce_attribute_axes (void)
       g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new (cases[c].op, 11);
       lamina_test_kernel_input (k, F32, 3, d234, x24);
       if (cases[c].n_axes > 0)
-        set_ints (k, "axes", cases[c].n_axes, cases[c].axes);
-      set_int (k, "keepdims", cases[c].keepdims);
+        lamina_test_kernel_set_ints (k, "axes", cases[c].n_axes, cases[c].axes);
+      lamina_test_kernel_set_int (k, "keepdims", cases[c].keepdims);
       run_ok (k, 1);
-      assert_shape (lamina_test_kernel_output (k, 0), F32, cases[c].rank, cases[c].dims);
-      assert_floats (lamina_test_kernel_output (k, 0), cases[c].expected, cases[c].n, 2e-6);
+      lamina_test_assert_shape (lamina_test_kernel_output (k, 0), F32, cases[c].rank, cases[c].dims);
+      lamina_test_assert_floats (lamina_test_kernel_output (k, 0), cases[c].expected, cases[c].n, 2e-6);
     }
 }
 
@@ -134,15 +84,15 @@ test_reduce_input_axes (void)
   lamina_test_kernel_input (k, F32, 3, d234, x24);
   lamina_test_kernel_input (k, I64, 1, daxes, axes);
   run_ok (k, 1);
-  assert_shape (lamina_test_kernel_output (k, 0), F32, 3, dout);
-  assert_floats (lamina_test_kernel_output (k, 0), expected, 8, 1e-6);
+  lamina_test_assert_shape (lamina_test_kernel_output (k, 0), F32, 3, dout);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 0), expected, 8, 1e-6);
   /* empty axes with noop_with_empty_axes: the input unchanged */
   lamina_test_kernel_input (noop, F32, 3, d234, x24);
   lamina_test_kernel_input (noop, I64, 1, dnone, axes);
-  set_int (noop, "noop_with_empty_axes", 1);
+  lamina_test_kernel_set_int (noop, "noop_with_empty_axes", 1);
   run_ok (noop, 1);
-  assert_shape (lamina_test_kernel_output (noop, 0), F32, 3, d234);
-  assert_floats (lamina_test_kernel_output (noop, 0), x24, 24, 0);
+  lamina_test_assert_shape (lamina_test_kernel_output (noop, 0), F32, 3, d234);
+  lamina_test_assert_floats (lamina_test_kernel_output (noop, 0), x24, 24, 0);
 }
 
 static void
@@ -155,17 +105,17 @@ test_reduce_int_and_empty (void)
   g_autoptr(LaminaTestKernel) e = lamina_test_kernel_new ("ReduceSum", 11);
 
   lamina_test_kernel_input (k, I32, 2, d, v);
-  set_ints (k, "axes", 1, axes);
-  set_int (k, "keepdims", 0);
+  lamina_test_kernel_set_ints (k, "axes", 1, axes);
+  lamina_test_kernel_set_int (k, "keepdims", 0);
   run_ok (k, 1);
   g_assert_cmpint (lamina_test_kernel_output (k, 0)->dtype, ==, I32);
-  assert_ints (lamina_test_kernel_output (k, 0), sum, 3);
+  lamina_test_assert_ints (lamina_test_kernel_output (k, 0), sum, 3);
   /* summing nothing gives 0 */
   lamina_test_kernel_input (e, F32, 2, dempty, NULL);
-  set_ints (e, "axes", 1, axes);
-  set_int (e, "keepdims", 0);
+  lamina_test_kernel_set_ints (e, "axes", 1, axes);
+  lamina_test_kernel_set_int (e, "keepdims", 0);
   run_ok (e, 1);
-  assert_ints (lamina_test_kernel_output (e, 0), zeros, 3);
+  lamina_test_assert_ints (lamina_test_kernel_output (e, 0), zeros, 3);
 }
 
 static void
@@ -176,7 +126,7 @@ test_reduce_invalid (void)
   g_autoptr(GError) error = NULL;
 
   lamina_test_kernel_input (k, F32, 3, d234, x24);
-  set_ints (k, "axes", 1, axes);
+  lamina_test_kernel_set_ints (k, "axes", 1, axes);
   g_assert_false (lamina_test_kernel_run (k, 1, 1, &error));
   g_assert_error (error, LAMINA_KERNEL_ERROR, LAMINA_KERNEL_ERROR_INVALID);
 }
@@ -195,15 +145,15 @@ test_reduce_tflite (void)
 
   lamina_test_kernel_input (k, F32, 3, d234, x24);
   lamina_test_kernel_input (k, I64, 1, daxes, axes);
-  set_int (k, "keep_dims", 1);
+  lamina_test_kernel_set_int (k, "keep_dims", 1);
   run_ok (k, 1);
-  assert_shape (lamina_test_kernel_output (k, 0), F32, 3, dout);
-  assert_floats (lamina_test_kernel_output (k, 0), expected, 3, 1e-6);
+  lamina_test_assert_shape (lamina_test_kernel_output (k, 0), F32, 3, dout);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 0), expected, 3, 1e-6);
   lamina_test_kernel_input (sum, F32, 3, d234, x24);
   lamina_test_kernel_input (sum, I32, 1, daxes, axes32);
   run_ok (sum, 1);
-  assert_shape (lamina_test_kernel_output (sum, 0), F32, 1, dsum);
-  assert_floats (lamina_test_kernel_output (sum, 0), sum_expected, 3, 1e-6);
+  lamina_test_assert_shape (lamina_test_kernel_output (sum, 0), F32, 1, dsum);
+  lamina_test_assert_floats (lamina_test_kernel_output (sum, 0), sum_expected, 3, 1e-6);
 }
 
 /* ---- ArgMax -------------------------------------------------------------- */
@@ -220,24 +170,24 @@ test_argmax (void)
   g_autoptr(LaminaTestKernel) t = lamina_test_kernel_new ("ArgMax", 0);
 
   lamina_test_kernel_input (k, F32, 2, d, v);
-  set_int (k, "axis", -1);
+  lamina_test_kernel_set_int (k, "axis", -1);
   run_ok (k, 1);
-  assert_shape (lamina_test_kernel_output (k, 0), I64, 2, dkeep);
-  assert_ints (lamina_test_kernel_output (k, 0), first, 2);
+  lamina_test_assert_shape (lamina_test_kernel_output (k, 0), I64, 2, dkeep);
+  lamina_test_assert_ints (lamina_test_kernel_output (k, 0), first, 2);
   lamina_test_kernel_input (l, F32, 2, d, v);
-  set_int (l, "axis", 1);
-  set_int (l, "select_last_index", 1);
-  set_int (l, "keepdims", 0);
+  lamina_test_kernel_set_int (l, "axis", 1);
+  lamina_test_kernel_set_int (l, "select_last_index", 1);
+  lamina_test_kernel_set_int (l, "keepdims", 0);
   run_ok (l, 1);
-  assert_shape (lamina_test_kernel_output (l, 0), I64, 1, d);
-  assert_ints (lamina_test_kernel_output (l, 0), last, 2);
+  lamina_test_assert_shape (lamina_test_kernel_output (l, 0), I64, 1, d);
+  lamina_test_assert_ints (lamina_test_kernel_output (l, 0), last, 2);
   /* TFLite: axis input, int32 output, no kept dims */
   lamina_test_kernel_input (t, F32, 2, d, v);
   lamina_test_kernel_input (t, I32, 0, dscalar, axis);
   lamina_node_add_attr (lamina_test_kernel_node (t), "output_type", LAMINA_ATTR_STRING)->s = g_strdup ("INT32");
   run_ok (t, 1);
-  assert_shape (lamina_test_kernel_output (t, 0), I32, 1, d);
-  assert_ints (lamina_test_kernel_output (t, 0), first, 2);
+  lamina_test_assert_shape (lamina_test_kernel_output (t, 0), I32, 1, d);
+  lamina_test_assert_ints (lamina_test_kernel_output (t, 0), first, 2);
 }
 
 /* ---- Softmax ------------------------------------------------------------- */
@@ -260,7 +210,7 @@ test_softmax (void)
       g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new (ops[c], 13);
       lamina_test_kernel_input (k, F32, 2, d, v);
       run_ok (k, 1);
-      assert_floats (lamina_test_kernel_output (k, 0), expected[c], 8, 1e-7);
+      lamina_test_assert_floats (lamina_test_kernel_output (k, 0), expected[c], 8, 1e-7);
     }
 }
 
@@ -284,13 +234,13 @@ test_softmax_axes (void)
     v[i] = i * 0.3f;
   /* opset 13: one axis, strided (inner = 2) */
   lamina_test_kernel_input (k, F32, 3, d, v);
-  set_int (k, "axis", 1);
+  lamina_test_kernel_set_int (k, "axis", 1);
   run_ok (k, 1);
-  assert_floats (lamina_test_kernel_output (k, 0), axis1, 12, 1e-7);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 0), axis1, 12, 1e-7);
   /* opset 11: axis 1 (the default) flattens dims 1.. into one row */
   lamina_test_kernel_input (old, F32, 3, d, v);
   run_ok (old, 1);
-  assert_floats (lamina_test_kernel_output (old, 0), coerced, 12, 1e-7);
+  lamina_test_assert_floats (lamina_test_kernel_output (old, 0), coerced, 12, 1e-7);
 }
 
 static void
@@ -303,9 +253,9 @@ test_softmax_tflite_beta (void)
   g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("Softmax", 0);
 
   lamina_test_kernel_input (k, F32, 2, d, v);
-  set_float (k, "beta", 2.0);
+  lamina_test_kernel_set_float (k, "beta", 2.0);
   run_ok (k, 1);
-  assert_floats (lamina_test_kernel_output (k, 0), expected, 2, 1e-7);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 0), expected, 2, 1e-7);
 }
 
 /* ---- normalisations ------------------------------------------------------ */
@@ -333,7 +283,7 @@ test_batchnorm (void)
   lamina_test_kernel_input (k, F32, 1, dc, mean);
   lamina_test_kernel_input (k, F32, 1, dc, var);
   run_ok (k, 1);
-  assert_floats (lamina_test_kernel_output (k, 0), expected, 16, 1e-6);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 0), expected, 16, 1e-6);
   /* a parameter of the wrong length */
   lamina_test_kernel_input (bad, F32, 4, d, x);
   for (int i = 0; i < 3; i++)
@@ -357,7 +307,7 @@ test_instancenorm (void)
   lamina_test_kernel_input (k, F32, 1, dc, scale);
   lamina_test_kernel_input (k, F32, 1, dc, bias);
   run_ok (k, 1);
-  assert_floats (lamina_test_kernel_output (k, 0), expected, 8, 1e-6);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 0), expected, 8, 1e-6);
 }
 
 static void
@@ -374,10 +324,10 @@ test_layernorm (void)
   lamina_test_kernel_input (k, F32, 1, dc, scale);
   lamina_test_kernel_input (k, F32, 1, dc, bias);
   run_ok (k, 3);
-  assert_floats (lamina_test_kernel_output (k, 0), expected, 6, 1e-6);
-  assert_shape (lamina_test_kernel_output (k, 1), F32, 2, dstat);
-  assert_floats (lamina_test_kernel_output (k, 1), mean, 2, 1e-6);
-  assert_floats (lamina_test_kernel_output (k, 2), inv_std, 2, 1e-6);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 0), expected, 6, 1e-6);
+  lamina_test_assert_shape (lamina_test_kernel_output (k, 1), F32, 2, dstat);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 1), mean, 2, 1e-6);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 2), inv_std, 2, 1e-6);
 }
 
 static void
@@ -400,14 +350,14 @@ test_groupnorm (void)
   lamina_test_kernel_input (k, F32, 4, d, x);
   lamina_test_kernel_input (k, F32, 1, dc, scale);
   lamina_test_kernel_input (k, F32, 1, dc, bias);
-  set_int (k, "num_groups", 2);
+  lamina_test_kernel_set_int (k, "num_groups", 2);
   run_ok (k, 1);
-  assert_floats (lamina_test_kernel_output (k, 0), expected, 16, 1e-5);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 0), expected, 16, 1e-5);
   /* 4 channels do not split into 3 groups */
   lamina_test_kernel_input (bad, F32, 4, d, x);
   lamina_test_kernel_input (bad, F32, 1, dc, scale);
   lamina_test_kernel_input (bad, F32, 1, dc, bias);
-  set_int (bad, "num_groups", 3);
+  lamina_test_kernel_set_int (bad, "num_groups", 3);
   g_assert_false (lamina_test_kernel_run (bad, 1, 1, &error));
   g_assert_error (error, LAMINA_KERNEL_ERROR, LAMINA_KERNEL_ERROR_INVALID);
 }
@@ -423,13 +373,13 @@ test_lpnorm (void)
   g_autoptr(LaminaTestKernel) k2 = lamina_test_kernel_new ("LpNormalization", 1);
 
   lamina_test_kernel_input (k, F32, 2, d, x);
-  set_int (k, "p", 1);
+  lamina_test_kernel_set_int (k, "p", 1);
   run_ok (k, 1);
-  assert_floats (lamina_test_kernel_output (k, 0), l1, 6, 1e-7);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 0), l1, 6, 1e-7);
   lamina_test_kernel_input (k2, F32, 2, d, x);
-  set_int (k2, "axis", 0);
+  lamina_test_kernel_set_int (k2, "axis", 0);
   run_ok (k2, 1);
-  assert_floats (lamina_test_kernel_output (k2, 0), l2_axis0, 6, 1e-7);
+  lamina_test_assert_floats (lamina_test_kernel_output (k2, 0), l2_axis0, 6, 1e-7);
 }
 
 /* ---- TopK, CumSum -------------------------------------------------------- */
@@ -452,16 +402,16 @@ test_topk (void)
   lamina_test_kernel_input (k, F32, 2, d, v);
   lamina_test_kernel_input (k, I64, 1, dk, k3);
   run_ok (k, 2);
-  assert_shape (lamina_test_kernel_output (k, 0), F32, 2, dout);
-  assert_floats (lamina_test_kernel_output (k, 0), largest, 6, 0);
-  assert_ints (lamina_test_kernel_output (k, 1), largest_index, 6);
+  lamina_test_assert_shape (lamina_test_kernel_output (k, 0), F32, 2, dout);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 0), largest, 6, 0);
+  lamina_test_assert_ints (lamina_test_kernel_output (k, 1), largest_index, 6);
 
   lamina_test_kernel_input (s, F32, 2, d, v);
   lamina_test_kernel_input (s, I64, 1, dk, k2);
-  set_int (s, "largest", 0);
+  lamina_test_kernel_set_int (s, "largest", 0);
   run_ok (s, 2);
-  assert_floats (lamina_test_kernel_output (s, 0), smallest, 4, 0);
-  assert_ints (lamina_test_kernel_output (s, 1), smallest_index, 4);
+  lamina_test_assert_floats (lamina_test_kernel_output (s, 0), smallest, 4, 0);
+  lamina_test_assert_ints (lamina_test_kernel_output (s, 1), smallest_index, 4);
 
   lamina_test_kernel_input (bad, F32, 2, d, v);
   lamina_test_kernel_input (bad, I64, 1, dk, k9);
@@ -481,13 +431,13 @@ test_cumsum (void)
   lamina_test_kernel_input (k, I64, 1, d, v);
   lamina_test_kernel_input (k, I64, 0, dscalar, axis);
   run_ok (k, 1);
-  assert_ints (lamina_test_kernel_output (k, 0), plain, 4);
+  lamina_test_assert_ints (lamina_test_kernel_output (k, 0), plain, 4);
   lamina_test_kernel_input (r, I64, 1, d, v);
   lamina_test_kernel_input (r, I64, 0, dscalar, axis);
-  set_int (r, "exclusive", 1);
-  set_int (r, "reverse", 1);
+  lamina_test_kernel_set_int (r, "exclusive", 1);
+  lamina_test_kernel_set_int (r, "reverse", 1);
   run_ok (r, 1);
-  assert_ints (lamina_test_kernel_output (r, 0), exclusive_reverse, 4);
+  lamina_test_assert_ints (lamina_test_kernel_output (r, 0), exclusive_reverse, 4);
 }
 
 int

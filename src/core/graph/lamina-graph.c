@@ -58,6 +58,26 @@ lamina_dtype_is_float (LaminaDType dtype)
   return (guint) dtype < LAMINA_N_DTYPES && dtype_info[dtype].is_float;
 }
 
+/* Index = ONNX code. */
+static const LaminaDType onnx_dtypes[] = {
+  [1] = LAMINA_DTYPE_FLOAT32,   [2] = LAMINA_DTYPE_UINT8,    [3] = LAMINA_DTYPE_INT8,
+  [4] = LAMINA_DTYPE_UINT16,    [5] = LAMINA_DTYPE_INT16,    [6] = LAMINA_DTYPE_INT32,
+  [7] = LAMINA_DTYPE_INT64,     [8] = LAMINA_DTYPE_STRING,   [9] = LAMINA_DTYPE_BOOL,
+  [10] = LAMINA_DTYPE_FLOAT16,  [11] = LAMINA_DTYPE_FLOAT64, [12] = LAMINA_DTYPE_UINT32,
+  [13] = LAMINA_DTYPE_UINT64,   [14] = LAMINA_DTYPE_COMPLEX64, [15] = LAMINA_DTYPE_COMPLEX128,
+  [16] = LAMINA_DTYPE_BFLOAT16, [17] = LAMINA_DTYPE_FLOAT8,  [18] = LAMINA_DTYPE_FLOAT8,
+  [19] = LAMINA_DTYPE_FLOAT8,   [20] = LAMINA_DTYPE_FLOAT8,  [21] = LAMINA_DTYPE_UINT4,
+  [22] = LAMINA_DTYPE_INT4,
+};
+
+LaminaDType
+lamina_dtype_from_onnx (gint64 code)
+{
+  if (code <= 0 || code >= (gint64) G_N_ELEMENTS (onnx_dtypes))
+    return LAMINA_DTYPE_UNDEFINED;
+  return onnx_dtypes[code];
+}
+
 gboolean
 lamina_dtype_is_integer (LaminaDType dtype)
 {

@@ -59,6 +59,9 @@ const char *lamina_dtype_name (LaminaDType dtype);      /* "float32", "int8" ...
 gsize       lamina_dtype_size (LaminaDType dtype);
 gboolean    lamina_dtype_is_float (LaminaDType dtype);
 gboolean    lamina_dtype_is_integer (LaminaDType dtype);
+/* ONNX TensorProto.DataType code → dtype (files, Cast's `to`, EyeLike's
+ * `dtype`); LAMINA_DTYPE_UNDEFINED for unknown codes. */
+LaminaDType lamina_dtype_from_onnx (gint64 code);
 
 /* A dimension: a known size (value >= 0), a named symbol ("batch", value -1),
  * or unknown (value -1, symbol NULL). */

@@ -241,21 +241,12 @@ quantize_linear (LaminaInfer *cx, LaminaNode *n)
 static void
 cast (LaminaInfer *cx, LaminaNode *n)
 {
-  /* ONNX TensorProto.DataType codes */
-  static const LaminaDType to_dtype[] = {
-    [1] = LAMINA_DTYPE_FLOAT32, [2] = LAMINA_DTYPE_UINT8, [3] = LAMINA_DTYPE_INT8,
-    [4] = LAMINA_DTYPE_UINT16, [5] = LAMINA_DTYPE_INT16, [6] = LAMINA_DTYPE_INT32,
-    [7] = LAMINA_DTYPE_INT64, [8] = LAMINA_DTYPE_STRING, [9] = LAMINA_DTYPE_BOOL,
-    [10] = LAMINA_DTYPE_FLOAT16, [11] = LAMINA_DTYPE_FLOAT64, [12] = LAMINA_DTYPE_UINT32,
-    [13] = LAMINA_DTYPE_UINT64, [14] = LAMINA_DTYPE_COMPLEX64, [15] = LAMINA_DTYPE_COMPLEX128,
-    [16] = LAMINA_DTYPE_BFLOAT16,
-  };
   LaminaTensor *x = input (n, 0);
   gint64 to = lamina_node_get_int (n, "to", 0);
 
   if (known_rank (x))
     set_output (cx, output (n, 0), x->shape.rank, x->shape.dims,
-                to > 0 && to < (gint64) G_N_ELEMENTS (to_dtype) ? to_dtype[to] : LAMINA_DTYPE_UNDEFINED);
+                lamina_dtype_from_onnx (to));
 }
 
 /* ---- convolution and pooling -------------------------------------------- */

@@ -51,26 +51,6 @@ fail (Loader *ld, const char *format, ...)
   return FALSE;
 }
 
-/* ONNX TensorProto.DataType → Lamina dtype (index = ONNX code). */
-static const LaminaDType onnx_dtypes[] = {
-  [1] = LAMINA_DTYPE_FLOAT32,   [2] = LAMINA_DTYPE_UINT8,    [3] = LAMINA_DTYPE_INT8,
-  [4] = LAMINA_DTYPE_UINT16,    [5] = LAMINA_DTYPE_INT16,    [6] = LAMINA_DTYPE_INT32,
-  [7] = LAMINA_DTYPE_INT64,     [8] = LAMINA_DTYPE_STRING,   [9] = LAMINA_DTYPE_BOOL,
-  [10] = LAMINA_DTYPE_FLOAT16,  [11] = LAMINA_DTYPE_FLOAT64, [12] = LAMINA_DTYPE_UINT32,
-  [13] = LAMINA_DTYPE_UINT64,   [14] = LAMINA_DTYPE_COMPLEX64, [15] = LAMINA_DTYPE_COMPLEX128,
-  [16] = LAMINA_DTYPE_BFLOAT16, [17] = LAMINA_DTYPE_FLOAT8,  [18] = LAMINA_DTYPE_FLOAT8,
-  [19] = LAMINA_DTYPE_FLOAT8,   [20] = LAMINA_DTYPE_FLOAT8,  [21] = LAMINA_DTYPE_UINT4,
-  [22] = LAMINA_DTYPE_INT4,
-};
-
-static LaminaDType
-map_dtype (gint32 code)
-{
-  if (code <= 0 || (guint) code >= G_N_ELEMENTS (onnx_dtypes))
-    return LAMINA_DTYPE_UNDEFINED;
-  return onnx_dtypes[code];
-}
-
 gboolean
 lamina_onnx_sniff (const guint8 *data, gsize size)
 {
@@ -211,7 +191,7 @@ convert_tensor (Loader *ld, const Onnx__TensorProto *tp, LaminaTensor *t)
   gint64 numel;
   gsize esize, expected, typed;
 
-  t->dtype = map_dtype (tp->data_type);
+  t->dtype = lamina_dtype_from_onnx (tp->data_type);
   if (t->dtype == LAMINA_DTYPE_UNDEFINED)
     return fail (ld, "tensor “%s” has unknown data type %d", t->name, tp->data_type);
   if (!set_dims (ld, t, tp->n_dims, tp->dims))
@@ -271,7 +251,7 @@ apply_value_info (Loader *ld, const Onnx__ValueInfoProto *vi, LaminaTensor *t)
   if (tt == NULL)
     return TRUE;
   if (t->dtype == LAMINA_DTYPE_UNDEFINED)
-    t->dtype = map_dtype (tt->elem_type);
+    t->dtype = lamina_dtype_from_onnx (tt->elem_type);
   sp = tt->shape;
   if (sp == NULL || t->is_constant)
     return TRUE;

@@ -216,3 +216,13 @@ lamina_convert (void *dst, LaminaDType dst_type, const void *src, LaminaDType sr
         }
     }
 }
+
+const void *
+lamina_convert_view (const LaminaValue *v, LaminaDType to, gpointer *tmp)
+{
+  if (v->dtype == to)
+    return v->data;
+  *tmp = g_malloc (MAX (v->numel, 1) * lamina_dtype_size (to));
+  lamina_convert (*tmp, to, v->data, v->dtype, v->numel);
+  return *tmp;
+}

@@ -23,4 +23,8 @@ gboolean lamina_convert_supported (LaminaDType dtype);
 void     lamina_convert (void *dst, LaminaDType dst_type, const void *src, LaminaDType src_type,
                          gint64 n);
 
+/* v's elements as `to`: v's own buffer when it already is, else a
+ * converted copy stored in *tmp (the caller frees *tmp). */
+const void *lamina_convert_view (const LaminaValue *v, LaminaDType to, gpointer *tmp);
+
 G_END_DECLS

@@ -70,17 +70,3 @@ lamina_kernel_axis (const LaminaKernelCall *call, gint64 axis, int rank, int *ou
   return TRUE;
 }
 
-LaminaDType
-lamina_kernel_onnx_dtype (gint64 code)
-{
-  /* TensorProto.DataType; the float8 and 4-bit codes have no kernels */
-  static const LaminaDType types[] = {
-    [1] = LAMINA_DTYPE_FLOAT32, [2] = LAMINA_DTYPE_UINT8, [3] = LAMINA_DTYPE_INT8,
-    [4] = LAMINA_DTYPE_UINT16, [5] = LAMINA_DTYPE_INT16, [6] = LAMINA_DTYPE_INT32,
-    [7] = LAMINA_DTYPE_INT64, [8] = LAMINA_DTYPE_STRING, [9] = LAMINA_DTYPE_BOOL,
-    [10] = LAMINA_DTYPE_FLOAT16, [11] = LAMINA_DTYPE_FLOAT64, [12] = LAMINA_DTYPE_UINT32,
-    [13] = LAMINA_DTYPE_UINT64, [16] = LAMINA_DTYPE_BFLOAT16,
-  };
-
-  return code > 0 && code < (gint64) G_N_ELEMENTS (types) ? types[code] : LAMINA_DTYPE_UNDEFINED;
-}

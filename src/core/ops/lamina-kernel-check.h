@@ -34,7 +34,5 @@ gboolean lamina_kernel_check_not_quantized (const LaminaKernelCall *call, GError
 /* axis in [-rank, rank) → [0, rank); fails otherwise. */
 gboolean lamina_kernel_axis (const LaminaKernelCall *call, gint64 axis, int rank, int *out,
                              GError **error);
-/* The ONNX TensorProto.DataType code as a Lamina dtype (UNDEFINED if unknown). */
-LaminaDType lamina_kernel_onnx_dtype (gint64 code);
 
 G_END_DECLS

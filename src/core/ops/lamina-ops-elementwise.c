@@ -73,17 +73,6 @@ is_unsigned_dtype (LaminaDType t)
          || t == LAMINA_DTYPE_UINT64;
 }
 
-/* v's data as `to`: the buffer itself, or a converted copy kept in *tmp. */
-static const void *
-widen (const LaminaValue *v, LaminaDType to, gpointer *tmp)
-{
-  if (v->dtype == to)
-    return v->data;
-  *tmp = g_malloc (MAX (v->numel, 1) * lamina_dtype_size (to));
-  lamina_convert (*tmp, to, v->data, v->dtype, v->numel);
-  return *tmp;
-}
-
 /* Where results of compute type `to` go before narrowing into out. */
 static void *
 result_buffer (LaminaValue *out, LaminaDType to, gpointer *tmp)
@@ -489,7 +478,7 @@ classify_floats (const UnaryParams *p, const LaminaKernelCall *call, const Lamin
                  LaminaValue *y)
 {
   g_autofree gpointer tmp = NULL;
-  const double *v = widen (x, LAMINA_DTYPE_FLOAT64, &tmp);
+  const double *v = lamina_convert_view (x, LAMINA_DTYPE_FLOAT64, &tmp);
   guint8 *out = y->data;
   gboolean pos = lamina_node_get_int (call->node, "detect_positive", 1) != 0;
   gboolean neg = lamina_node_get_int (call->node, "detect_negative", 1) != 0;
@@ -522,7 +511,7 @@ unary_run (LaminaKernelCall *call, GError **error)
     }
   /* floats compute in float32; integers and bool in int64 */
   cd = is_float_dtype (x->dtype) ? LAMINA_DTYPE_FLOAT32 : LAMINA_DTYPE_INT64;
-  src = widen (x, cd, &in_tmp);
+  src = lamina_convert_view (x, cd, &in_tmp);
   dst = result_buffer (y, cd, &out_tmp);
   unary_apply (call->parallel, &p, compute_type (cd), src, dst, x->numel);
   narrow (y, cd, dst);
@@ -994,7 +983,7 @@ binary_run (LaminaKernelCall *call, GError **error)
     return TRUE;
   ct = binary_compute_type (d, call);
   cd = compute_dtype (ct);
-  a = widen (call->inputs[0], cd, &ta);
+  a = lamina_convert_view (call->inputs[0], cd, &ta);
   o = B_GIVES_BOOL (op) ? out->data : result_buffer (out, cd, &to);
   if (call->n_inputs == 1)
     {
@@ -1003,7 +992,7 @@ binary_run (LaminaKernelCall *call, GError **error)
     }
   for (guint k = 1; k < call->n_inputs; k++)
     {
-      const void *b = widen (call->inputs[k], cd, &tb);
+      const void *b = lamina_convert_view (call->inputs[k], cd, &tb);
       /* fold: out = in0 op in1, then out = out op in_k */
       binary_broadcast (call->parallel, op, ct, k == 1 ? call->inputs[0] : out, k == 1 ? a : o,
                         call->inputs[k], b, out, o);
@@ -1119,7 +1108,7 @@ cast_target (const LaminaKernelCall *call)
   if (strcmp (call->node->op_type, "CastLike") == 0)
     return call->inputs[1]->dtype;
   if (lamina_node_get_attr (call->node, "to") != NULL)
-    return lamina_kernel_onnx_dtype (lamina_node_get_int (call->node, "to", 0));
+    return lamina_dtype_from_onnx (lamina_node_get_int (call->node, "to", 0));
   /* TFLite: the output tensor's type */
   if (call->node->outputs->len > 0 && g_ptr_array_index (call->node->outputs, 0) != NULL)
     return ((LaminaTensor *) g_ptr_array_index (call->node->outputs, 0))->dtype;

@@ -36,17 +36,6 @@ is_float (LaminaDType t)
          || t == LAMINA_DTYPE_FLOAT64;
 }
 
-/* v's elements as `to` (a copy in *tmp unless v already is). */
-static const void *
-as_type (const LaminaValue *v, LaminaDType to, gpointer *tmp)
-{
-  if (v->dtype == to)
-    return v->data;
-  *tmp = g_malloc (MAX (v->numel, 1) * lamina_dtype_size (to));
-  lamina_convert (*tmp, to, v->data, v->dtype, v->numel);
-  return *tmp;
-}
-
 static gint64
 product (const gint64 *dims, int from, int to)
 {
@@ -256,7 +245,7 @@ reduce_run_with (LaminaKernelCall *call, const ReduceDesc *d, GError **error)
       memcpy (y->data, x->data, x->numel * lamina_dtype_size (x->dtype));
       return TRUE;
     }
-  data = as_type (x, LAMINA_DTYPE_FLOAT64, &tmp);
+  data = lamina_convert_view (x, LAMINA_DTYPE_FLOAT64, &tmp);
   count = y->numel > 0 ? x->numel / y->numel : 0;
   init = d->op == R_MAX ? -INFINITY : d->op == R_MIN ? INFINITY : d->op == R_PROD ? 1 : 0;
   acc = g_new (double, MAX (y->numel, 1));
@@ -391,7 +380,7 @@ arg_run (LaminaKernelCall *call, GError **error)
     return TRUE;
   if (!arg_params (call, &p, error))
     return FALSE;
-  v = as_type (x, LAMINA_DTYPE_FLOAT64, &tmp);
+  v = lamina_convert_view (x, LAMINA_DTYPE_FLOAT64, &tmp);
   outer = product (x->dims, 0, p.axis);
   n = x->dims[p.axis];
   inner = product (x->dims, p.axis + 1, x->rank);
@@ -600,7 +589,7 @@ softmax_run (LaminaKernelCall *call, GError **error)
   if (!softmax_view (call, &job, error))
     return FALSE;
   job.mode = softmax_mode (call->node->op_type);
-  job.x = as_type (x, LAMINA_DTYPE_FLOAT32, &in_tmp);
+  job.x = lamina_convert_view (x, LAMINA_DTYPE_FLOAT32, &in_tmp);
   job.y = y->dtype == LAMINA_DTYPE_FLOAT32 ? y->data : (out_tmp = g_new (float, y->numel));
   lamina_parallel_for (call->parallel, job.outer,
                        MAX (1, LAMINA_ELEMENTWISE_GRAIN / MAX (job.n * job.inner, 1)),
@@ -666,7 +655,7 @@ static void
 float_io_begin (FloatIO *io, const LaminaValue *x, LaminaValue *y)
 {
   memset (io, 0, sizeof *io);
-  io->x = as_type (x, LAMINA_DTYPE_FLOAT32, &io->x_tmp);
+  io->x = lamina_convert_view (x, LAMINA_DTYPE_FLOAT32, &io->x_tmp);
   io->y = y->dtype == LAMINA_DTYPE_FLOAT32 ? y->data : (io->y_tmp = g_new (float, MAX (y->numel, 1)));
 }
 
@@ -1105,7 +1094,7 @@ topk_run (LaminaKernelCall *call, GError **error)
   if (!topk_k (call, &k, error)
       || !lamina_kernel_axis (call, lamina_node_get_int (call->node, "axis", -1), x->rank, &axis, error))
     return FALSE;
-  v = as_type (x, LAMINA_DTYPE_FLOAT64, &tmp);
+  v = lamina_convert_view (x, LAMINA_DTYPE_FLOAT64, &tmp);
   outer = product (x->dims, 0, axis);
   n = x->dims[axis];
   inner = product (x->dims, axis + 1, x->rank);
@@ -1179,7 +1168,7 @@ cumsum_run (LaminaKernelCall *call, GError **error)
     return TRUE;
   if (!cumsum_axis (call, &axis, error))
     return FALSE;
-  v = as_type (x, LAMINA_DTYPE_FLOAT64, &tmp);
+  v = lamina_convert_view (x, LAMINA_DTYPE_FLOAT64, &tmp);
   out = g_new (double, MAX (x->numel, 1));
   outer = product (x->dims, 0, axis);
   n = x->dims[axis];

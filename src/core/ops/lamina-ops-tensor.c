@@ -1947,7 +1947,7 @@ reshape_eye_like (LaminaKernelCall *call, GError **error)
     return lamina_kernel_fail (call, error, LAMINA_KERNEL_ERROR_INVALID, _("needs a 2-D input"));
   dtype = x->dtype;
   if (lamina_node_get_attr (call->node, "dtype") != NULL)
-    dtype = lamina_kernel_onnx_dtype (lamina_node_get_int (call->node, "dtype", 0));
+    dtype = lamina_dtype_from_onnx (lamina_node_get_int (call->node, "dtype", 0));
   if (lamina_dtype_size (dtype) == 0)
     return lamina_kernel_fail (call, error, LAMINA_KERNEL_ERROR_UNSUPPORTED,
                                _("dtype %s is not supported"), lamina_dtype_name (dtype));
