@@ -77,6 +77,75 @@ lamina_test_tmpdir (void)
   return tmpdir;
 }
 
+/* ---- ONNX Runtime as a reference ----------------------------------------- */
+
+static char *
+source_root (void)
+{
+  const char *srcdir = g_getenv ("G_TEST_SRCDIR");
+
+  return g_build_filename (srcdir ? srcdir : ".", "..", NULL);
+}
+
+char *
+lamina_test_find_node_ort (void)
+{
+  g_autofree char *root = source_root ();
+  const char *env = g_getenv ("LAMINA_ORT_DIR");
+  g_autofree char *in_tree = g_build_filename (root, "build-aux", "ort", "node_modules",
+                                               "onnxruntime-node", "package.json", NULL);
+  g_autofree char *in_env = env ? g_build_filename (env, "node_modules", "onnxruntime-node",
+                                                    "package.json", NULL) : NULL;
+  char *node = g_find_program_in_path ("node");
+
+  if (node == NULL)
+    g_test_skip ("node is not installed (Debian: nodejs)");
+  else if (!g_file_test (in_tree, G_FILE_TEST_EXISTS) && (in_env == NULL || !g_file_test (in_env, G_FILE_TEST_EXISTS)))
+    {
+      g_test_skip ("onnxruntime-node is not installed (build-aux/lamina-dev.sh installs it in build-aux/ort)");
+      g_clear_pointer (&node, g_free);
+    }
+  return node;
+}
+
+void
+lamina_test_run_ort (const char *node, const char *model, const char *out_dir,
+                     const char *const *feeds)
+{
+  g_autofree char *root = source_root ();
+  g_autofree char *script = g_build_filename (root, "tests", "ort", "ort-run.js", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_ptr_array_add (argv, (char *) node);
+  g_ptr_array_add (argv, script);
+  g_ptr_array_add (argv, (char *) model);
+  g_ptr_array_add (argv, (char *) out_dir);
+  for (guint i = 0; feeds[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) feeds[i]);
+  g_ptr_array_add (argv, "--threads");
+  g_ptr_array_add (argv, "2");
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("ort-run.js %s failed: %s", model, err);
+}
+
+char *
+lamina_test_ort_output_path (const char *out_dir, const char *tensor)
+{
+  g_autofree char *name = g_strconcat (tensor, ".npy", NULL);
+
+  for (char *p = name; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '-' && *p != '_')
+      *p = '_';
+  return g_build_filename (out_dir, name, NULL);
+}
+
 /* ---- calling one kernel ------------------------------------------------- */
 
 #define MAX_KERNEL_IO 8

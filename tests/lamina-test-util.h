@@ -17,6 +17,17 @@ char *lamina_test_shared_image (const char *name);
 /* A fresh temporary directory removed at exit of the test program. */
 const char *lamina_test_tmpdir (void);
 
+/* ONNX Runtime as a reference (node + onnxruntime-node from build-aux/ort or
+ * $LAMINA_ORT_DIR, run through tests/ort/ort-run.js): the path of node, or
+ * NULL after g_test_skip() with a message when either is missing. */
+char *lamina_test_find_node_ort (void);
+/* Runs model on the .npy feeds ("NAME=FILE.npy", NULL-terminated) and
+ * writes every output to out_dir/<tensor>.npy; asserts that it succeeded. */
+void  lamina_test_run_ort (const char *node, const char *model, const char *out_dir,
+                           const char *const *feeds);
+/* The file lamina_test_run_ort writes for output `tensor`. */
+char *lamina_test_ort_output_path (const char *out_dir, const char *tensor);
+
 /* One kernel called by hand on a one-node graph, as the simulator would:
  * add inputs (copied) and attributes (lamina_node_add_attr on
  * lamina_test_kernel_node), then run: reshape, allocate the outputs, run.

@@ -158,62 +158,26 @@ static const float gmp_expected[6] = {
   1.25f, 1.0f, 1.25f, 1.0f, 1.25f, 0.75f
 };
 
-/* ---- a one-node graph and its kernel call ------------------------------ */
+/* ---- kernels on one-node graphs (lamina-test-util) ---------------------- */
 
-typedef struct {
-  LaminaGraph       *graph;
-  LaminaNode        *node;
-  LaminaValue        in[4], out[2];
-  const LaminaValue *inp[4];
-  LaminaValue       *outp[2];
-  guint              n_in, n_out;
-  gint64             opset;
-} Op;
+typedef LaminaTestKernel Op;
 
 static Op *
-op_new (const char *op_type, gint64 opset, guint n_out)
+op_new (const char *op_type, gint64 opset)
 {
-  Op *op = g_new0 (Op, 1);
-
-  op->graph = lamina_graph_new ("test");
-  op->node = lamina_graph_add_node (op->graph, "n", op_type, "");
-  op->opset = opset;
-  op->n_out = n_out;
-  for (guint i = 0; i < n_out; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("y%u", i);
-      lamina_node_add_output (op->node, lamina_graph_add_tensor (op->graph, name));
-      op->outp[i] = &op->out[i];
-    }
-  return op;
+  return lamina_test_kernel_new (op_type, opset);
 }
 
-static void
-op_free (Op *op)
-{
-  for (guint i = 0; i < op->n_out; i++)
-    lamina_value_clear (&op->out[i]);
-  lamina_graph_free (op->graph);
-  g_free (op);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Op, op_free)
-
-/* Borrows data; a constant input is offered to prepare (packed weights). */
+/* A constant input is offered to prepare, which packs filters. */
 static void
 op_input_typed (Op *op, LaminaDType dtype, const void *data, int rank, const gint64 *dims, gboolean constant)
 {
-  g_autofree char *name = g_strdup_printf ("x%u", op->n_in);
-  LaminaTensor *t = lamina_graph_add_tensor (op->graph, name);
-  LaminaValue *v = &op->in[op->n_in];
+  GPtrArray *inputs = lamina_test_kernel_node (op)->inputs;
+  LaminaTensor *t;
 
+  lamina_test_kernel_input (op, dtype, rank, dims, data);
+  t = g_ptr_array_index (inputs, inputs->len - 1);
   t->is_constant = constant;
-  lamina_node_add_input (op->node, t);
-  g_assert_true (lamina_value_set_shape (v, dtype, rank, dims, NULL));
-  v->data = (void *) data;
-  v->nbytes = v->numel * lamina_dtype_size (dtype);
-  op->inp[op->n_in] = v;
-  op->n_in++;
 }
 
 static void
@@ -222,67 +186,16 @@ op_input (Op *op, const float *data, int rank, const gint64 *dims, gboolean cons
   op_input_typed (op, LAMINA_DTYPE_FLOAT32, data, rank, dims, constant);
 }
 
-static void
-op_no_input (Op *op)
-{
-  lamina_node_add_input (op->node, NULL);
-  op->inp[op->n_in++] = NULL;
-}
-
-static void
-op_ints (Op *op, const char *name, guint n, const gint64 *v)
-{
-  LaminaAttr *a = lamina_node_add_attr (op->node, name, LAMINA_ATTR_INTS);
-
-  a->n = n;
-  a->ints = g_memdup2 (v, n * sizeof (gint64));
-}
-
-static void
-op_int (Op *op, const char *name, gint64 v)
-{
-  lamina_node_add_attr (op->node, name, LAMINA_ATTR_INT)->i = v;
-}
-
-static void
-op_float (Op *op, const char *name, double v)
-{
-  lamina_node_add_attr (op->node, name, LAMINA_ATTR_FLOAT)->f = v;
-}
-
-static void
-op_string (Op *op, const char *name, const char *v)
-{
-  lamina_node_add_attr (op->node, name, LAMINA_ATTR_STRING)->s = g_strdup (v);
-}
-
-/* prepare (when the kernel has one), reshape, allocate, run. */
 static gboolean
-op_run_with (Op *op, LaminaParallel *p, GError **error)
+op_run (Op *op, guint n_outputs, GError **error)
 {
-  const LaminaKernel *k = lamina_kernel_lookup (op->node->op_type, "");
-  LaminaKernelCall call = { op->node, op->inp, op->n_in, op->outp, op->n_out, op->opset, p, NULL };
-  gpointer state = NULL;
-  gboolean ok;
-
-  g_assert_nonnull (k);
-  if (k->prepare && !k->prepare (&call, &state, error))
-    return FALSE;
-  call.state = state;
-  ok = k->reshape (&call, error);
-  for (guint i = 0; ok && i < op->n_out; i++)
-    ok = lamina_value_alloc (&op->out[i], error);
-  ok = ok && k->run (&call, error);
-  if (state && k->free_state)
-    k->free_state (state);
-  return ok;
+  return lamina_test_kernel_run (op, n_outputs, 2, error);
 }
 
-static gboolean
-op_run (Op *op, GError **error)
+static const LaminaValue *
+op_output (Op *op, guint i)
 {
-  g_autoptr (LaminaParallel) p = lamina_parallel_new (2);
-  return op_run_with (op, p, error);
+  return lamina_test_kernel_output (op, i);
 }
 
 static float *
@@ -315,16 +228,16 @@ assert_close (const float *got, const float *expected, gint64 n)
       g_error ("element %" G_GINT64_FORMAT ": got %.7g, expected %.7g", i, got[i], expected[i]);
 }
 
-/* Runs op and compares output 0 with expected of the given shape. */
+/* Runs op (n_outputs outputs) and compares output 0 with expected. */
 static void
-check_output (Op *op, int rank, const gint64 *dims, const float *expected)
+check_output (Op *op, guint n_outputs, int rank, const gint64 *dims, const float *expected)
 {
   g_autoptr (GError) error = NULL;
 
-  g_assert_true (op_run (op, &error));
+  g_assert_true (op_run (op, n_outputs, &error));
   g_assert_no_error (error);
-  assert_shape (&op->out[0], rank, dims);
-  assert_close (LAMINA_VALUE_F32 (&op->out[0]), expected, op->out[0].numel);
+  assert_shape (op_output (op, 0), rank, dims);
+  assert_close (LAMINA_VALUE_F32 (op_output (op, 0)), expected, op_output (op, 0)->numel);
 }
 
 /* ---- known answers ------------------------------------------------------- */
@@ -334,17 +247,17 @@ test_conv_grouped (void)
 {
   gint64 xd[] = { 1, 4, 7, 6 }, wd[] = { 6, 2, 3, 2 }, bd[] = { 6 }, yd[] = { 1, 6, 3, 6 };
   g_autofree float *x = fill (168, 1, 1), *w = fill (72, 2, 1), *b = fill (6, 3, 1);
-  g_autoptr (Op) op = op_new ("Conv", 11, 1);
+  g_autoptr (LaminaTestKernel) op = op_new ("Conv", 11);
 
   op_input (op, x, 4, xd, FALSE);
   op_input (op, w, 4, wd, TRUE);
   op_input (op, b, 1, bd, TRUE);
-  op_int (op, "group", 2);
-  op_ints (op, "dilations", 2, (gint64[]) { 2, 1 });
-  op_ints (op, "strides", 2, (gint64[]) { 2, 1 });
-  op_ints (op, "pads", 4, (gint64[]) { 1, 0, 2, 1 });
-  op_ints (op, "kernel_shape", 2, (gint64[]) { 3, 2 });
-  check_output (op, 4, yd, conv_grouped_expected);
+  lamina_test_kernel_set_int (op, "group", 2);
+  lamina_test_kernel_set_ints (op, "dilations", 2, (gint64[]) { 2, 1 });
+  lamina_test_kernel_set_ints (op, "strides", 2, (gint64[]) { 2, 1 });
+  lamina_test_kernel_set_ints (op, "pads", 4, (gint64[]) { 1, 0, 2, 1 });
+  lamina_test_kernel_set_ints (op, "kernel_shape", 2, (gint64[]) { 3, 2 });
+  check_output (op, 1, 4, yd, conv_grouped_expected);
 }
 
 static void
@@ -352,13 +265,13 @@ test_conv_same_lower (void)
 {
   gint64 xd[] = { 1, 2, 6, 6 }, wd[] = { 3, 2, 3, 3 }, yd[] = { 1, 3, 3, 3 };
   g_autofree float *x = fill (72, 4, 1), *w = fill (54, 5, 1);
-  g_autoptr (Op) op = op_new ("Conv", 11, 1);
+  g_autoptr (LaminaTestKernel) op = op_new ("Conv", 11);
 
   op_input (op, x, 4, xd, FALSE);
   op_input (op, w, 4, wd, FALSE);
-  op_string (op, "auto_pad", "SAME_LOWER");
-  op_ints (op, "strides", 2, (gint64[]) { 2, 2 });
-  check_output (op, 4, yd, conv_same_lower_expected);
+  lamina_test_kernel_set_string (op, "auto_pad", "SAME_LOWER");
+  lamina_test_kernel_set_ints (op, "strides", 2, (gint64[]) { 2, 2 });
+  check_output (op, 1, 4, yd, conv_same_lower_expected);
 }
 
 static void
@@ -366,14 +279,14 @@ test_conv_depthwise (void)
 {
   gint64 xd[] = { 1, 3, 5, 4 }, wd[] = { 6, 1, 3, 3 }, bd[] = { 6 }, yd[] = { 1, 6, 5, 4 };
   g_autofree float *x = fill (60, 6, 1), *w = fill (54, 7, 1), *b = fill (6, 8, 1);
-  g_autoptr (Op) op = op_new ("Conv", 11, 1);
+  g_autoptr (LaminaTestKernel) op = op_new ("Conv", 11);
 
   op_input (op, x, 4, xd, FALSE);
   op_input (op, w, 4, wd, TRUE);
   op_input (op, b, 1, bd, FALSE);
-  op_int (op, "group", 3);
-  op_ints (op, "pads", 4, (gint64[]) { 1, 1, 1, 1 });
-  check_output (op, 4, yd, conv_depthwise_expected);
+  lamina_test_kernel_set_int (op, "group", 3);
+  lamina_test_kernel_set_ints (op, "pads", 4, (gint64[]) { 1, 1, 1, 1 });
+  check_output (op, 1, 4, yd, conv_depthwise_expected);
 }
 
 static void
@@ -382,22 +295,22 @@ test_conv_1d_3d (void)
   gint64 xd[] = { 2, 3, 9 }, wd[] = { 4, 3, 3 }, yd[] = { 2, 4, 4 };
   gint64 xd3[] = { 1, 2, 4, 4, 3 }, wd3[] = { 2, 2, 2, 3, 2 }, yd3[] = { 1, 2, 4, 2, 1 };
   g_autofree float *x = fill (54, 9, 1), *w = fill (36, 10, 1), *x3 = fill (96, 11, 1), *w3 = fill (48, 12, 1);
-  g_autoptr (Op) op = op_new ("Conv", 11, 1);
-  g_autoptr (Op) op3 = op_new ("Conv", 11, 1);
+  g_autoptr (LaminaTestKernel) op = op_new ("Conv", 11);
+  g_autoptr (LaminaTestKernel) op3 = op_new ("Conv", 11);
 
   op_input (op, x, 3, xd, FALSE);
   op_input (op, w, 3, wd, TRUE);
-  op_ints (op, "strides", 1, (gint64[]) { 2 });
-  op_ints (op, "pads", 2, (gint64[]) { 1, 1 });
-  op_ints (op, "dilations", 1, (gint64[]) { 2 });
-  check_output (op, 3, yd, conv_1d_expected);
+  lamina_test_kernel_set_ints (op, "strides", 1, (gint64[]) { 2 });
+  lamina_test_kernel_set_ints (op, "pads", 2, (gint64[]) { 1, 1 });
+  lamina_test_kernel_set_ints (op, "dilations", 1, (gint64[]) { 2 });
+  check_output (op, 1, 3, yd, conv_1d_expected);
 
   op_input (op3, x3, 5, xd3, FALSE);
   op_input (op3, w3, 5, wd3, TRUE);
-  op_ints (op3, "strides", 3, (gint64[]) { 1, 2, 1 });
-  op_ints (op3, "pads", 6, (gint64[]) { 0, 1, 0, 1, 1, 0 });
-  op_ints (op3, "dilations", 3, (gint64[]) { 1, 1, 2 });
-  check_output (op3, 5, yd3, conv_3d_expected);
+  lamina_test_kernel_set_ints (op3, "strides", 3, (gint64[]) { 1, 2, 1 });
+  lamina_test_kernel_set_ints (op3, "pads", 6, (gint64[]) { 0, 1, 0, 1, 1, 0 });
+  lamina_test_kernel_set_ints (op3, "dilations", 3, (gint64[]) { 1, 1, 2 });
+  check_output (op3, 1, 5, yd3, conv_3d_expected);
 }
 
 static void
@@ -405,27 +318,27 @@ test_conv_transpose (void)
 {
   gint64 xd[] = { 1, 4, 3, 3 }, wd[] = { 4, 2, 3, 3 }, bd[] = { 4 }, yd[] = { 1, 4, 7, 7 };
   g_autofree float *x = fill (36, 13, 1), *w = fill (72, 14, 1), *b = fill (4, 15, 1);
-  g_autoptr (Op) op = op_new ("ConvTranspose", 11, 1);
-  g_autoptr (Op) shaped = op_new ("ConvTranspose", 11, 1);
+  g_autoptr (LaminaTestKernel) op = op_new ("ConvTranspose", 11);
+  g_autoptr (LaminaTestKernel) shaped = op_new ("ConvTranspose", 11);
 
   op_input (op, x, 4, xd, FALSE);
   op_input (op, w, 4, wd, TRUE);
   op_input (op, b, 1, bd, TRUE);
-  op_int (op, "group", 2);
-  op_ints (op, "strides", 2, (gint64[]) { 2, 2 });
-  op_ints (op, "output_padding", 2, (gint64[]) { 1, 1 });
-  op_ints (op, "pads", 4, (gint64[]) { 1, 1, 0, 0 });
-  check_output (op, 4, yd, convt_expected);
+  lamina_test_kernel_set_int (op, "group", 2);
+  lamina_test_kernel_set_ints (op, "strides", 2, (gint64[]) { 2, 2 });
+  lamina_test_kernel_set_ints (op, "output_padding", 2, (gint64[]) { 1, 1 });
+  lamina_test_kernel_set_ints (op, "pads", 4, (gint64[]) { 1, 1, 0, 0 });
+  check_output (op, 1, 4, yd, convt_expected);
 
   /* the same through output_shape: total padding 1 goes to the start */
   op_input (shaped, x, 4, xd, FALSE);
   op_input (shaped, w, 4, wd, FALSE);
   op_input (shaped, b, 1, bd, FALSE);
-  op_int (shaped, "group", 2);
-  op_ints (shaped, "strides", 2, (gint64[]) { 2, 2 });
-  op_ints (shaped, "output_padding", 2, (gint64[]) { 1, 1 });
-  op_ints (shaped, "output_shape", 2, (gint64[]) { 7, 7 });
-  check_output (shaped, 4, yd, convt_expected);
+  lamina_test_kernel_set_int (shaped, "group", 2);
+  lamina_test_kernel_set_ints (shaped, "strides", 2, (gint64[]) { 2, 2 });
+  lamina_test_kernel_set_ints (shaped, "output_padding", 2, (gint64[]) { 1, 1 });
+  lamina_test_kernel_set_ints (shaped, "output_shape", 2, (gint64[]) { 7, 7 });
+  check_output (shaped, 1, 4, yd, convt_expected);
 }
 
 static void
@@ -433,29 +346,29 @@ test_maxpool (void)
 {
   gint64 xd[] = { 1, 2, 5, 6 }, yd[] = { 1, 2, 3, 4 }, yd2[] = { 1, 2, 4, 3 };
   g_autofree float *x = fill (60, 16, 1);
-  g_autoptr (Op) op = op_new ("MaxPool", 12, 2);
-  g_autoptr (Op) dil = op_new ("MaxPool", 12, 1);
+  g_autoptr (LaminaTestKernel) op = op_new ("MaxPool", 12);
+  g_autoptr (LaminaTestKernel) dil = op_new ("MaxPool", 12);
   g_autoptr (GError) error = NULL;
   const gint64 *idx;
 
   op_input (op, x, 4, xd, FALSE);
-  op_ints (op, "kernel_shape", 2, (gint64[]) { 3, 3 });
-  op_ints (op, "strides", 2, (gint64[]) { 2, 2 });
-  op_ints (op, "pads", 4, (gint64[]) { 1, 1, 1, 1 });
-  op_int (op, "ceil_mode", 1);
-  check_output (op, 4, yd, maxpool_expected);
-  assert_shape (&op->out[1], 4, yd);
-  g_assert_cmpint (op->out[1].dtype, ==, LAMINA_DTYPE_INT64);
-  idx = op->out[1].data;
+  lamina_test_kernel_set_ints (op, "kernel_shape", 2, (gint64[]) { 3, 3 });
+  lamina_test_kernel_set_ints (op, "strides", 2, (gint64[]) { 2, 2 });
+  lamina_test_kernel_set_ints (op, "pads", 4, (gint64[]) { 1, 1, 1, 1 });
+  lamina_test_kernel_set_int (op, "ceil_mode", 1);
+  check_output (op, 2, 4, yd, maxpool_expected);
+  assert_shape (op_output (op, 1), 4, yd);
+  g_assert_cmpint (op_output (op, 1)->dtype, ==, LAMINA_DTYPE_INT64);
+  idx = op_output (op, 1)->data;
   for (int i = 0; i < 24; i++)
     g_assert_cmpint (idx[i], ==, maxpool_indices[i]);
 
   op_input (dil, x, 4, xd, FALSE);
-  op_ints (dil, "kernel_shape", 2, (gint64[]) { 2, 2 });
-  op_ints (dil, "strides", 2, (gint64[]) { 1, 2 });
-  op_ints (dil, "pads", 4, (gint64[]) { 1, 0, 0, 1 });
-  op_ints (dil, "dilations", 2, (gint64[]) { 2, 1 });
-  check_output (dil, 4, yd2, maxpool_dil_expected);
+  lamina_test_kernel_set_ints (dil, "kernel_shape", 2, (gint64[]) { 2, 2 });
+  lamina_test_kernel_set_ints (dil, "strides", 2, (gint64[]) { 1, 2 });
+  lamina_test_kernel_set_ints (dil, "pads", 4, (gint64[]) { 1, 0, 0, 1 });
+  lamina_test_kernel_set_ints (dil, "dilations", 2, (gint64[]) { 2, 1 });
+  check_output (dil, 1, 4, yd2, maxpool_dil_expected);
 }
 
 static void
@@ -463,21 +376,21 @@ test_avgpool (void)
 {
   gint64 xd[] = { 1, 2, 5, 6 }, yd[] = { 1, 2, 3, 3 }, yd2[] = { 1, 2, 2, 3 };
   g_autofree float *x = fill (60, 16, 1);
-  g_autoptr (Op) incl = op_new ("AveragePool", 11, 1);
-  g_autoptr (Op) ceil_op = op_new ("AveragePool", 11, 1);
+  g_autoptr (LaminaTestKernel) incl = op_new ("AveragePool", 11);
+  g_autoptr (LaminaTestKernel) ceil_op = op_new ("AveragePool", 11);
 
   op_input (incl, x, 4, xd, FALSE);
-  op_ints (incl, "kernel_shape", 2, (gint64[]) { 3, 2 });
-  op_ints (incl, "strides", 2, (gint64[]) { 2, 2 });
-  op_ints (incl, "pads", 4, (gint64[]) { 1, 1, 1, 0 });
-  op_int (incl, "count_include_pad", 1);
-  check_output (incl, 4, yd, avgpool_incl_expected);
+  lamina_test_kernel_set_ints (incl, "kernel_shape", 2, (gint64[]) { 3, 2 });
+  lamina_test_kernel_set_ints (incl, "strides", 2, (gint64[]) { 2, 2 });
+  lamina_test_kernel_set_ints (incl, "pads", 4, (gint64[]) { 1, 1, 1, 0 });
+  lamina_test_kernel_set_int (incl, "count_include_pad", 1);
+  check_output (incl, 1, 4, yd, avgpool_incl_expected);
 
   op_input (ceil_op, x, 4, xd, FALSE);
-  op_ints (ceil_op, "kernel_shape", 2, (gint64[]) { 3, 3 });
-  op_ints (ceil_op, "strides", 2, (gint64[]) { 2, 2 });
-  op_int (ceil_op, "ceil_mode", 1);
-  check_output (ceil_op, 4, yd2, avgpool_ceil_expected);
+  lamina_test_kernel_set_ints (ceil_op, "kernel_shape", 2, (gint64[]) { 3, 3 });
+  lamina_test_kernel_set_ints (ceil_op, "strides", 2, (gint64[]) { 2, 2 });
+  lamina_test_kernel_set_int (ceil_op, "ceil_mode", 1);
+  check_output (ceil_op, 1, 4, yd2, avgpool_ceil_expected);
 }
 
 static void
@@ -485,19 +398,19 @@ test_lp_global_pool (void)
 {
   gint64 xd[] = { 1, 1, 4, 4 }, yd[] = { 1, 1, 2, 2 }, gd[] = { 2, 3, 2, 3 }, gyd[] = { 2, 3, 1, 1 };
   g_autofree float *x = fill (16, 37, 1), *g = fill (36, 38, 1);
-  g_autoptr (Op) lp = op_new ("LpPool", 11, 1);
-  g_autoptr (Op) gap = op_new ("GlobalAveragePool", 11, 1);
-  g_autoptr (Op) gmp = op_new ("GlobalMaxPool", 11, 1);
+  g_autoptr (LaminaTestKernel) lp = op_new ("LpPool", 11);
+  g_autoptr (LaminaTestKernel) gap = op_new ("GlobalAveragePool", 11);
+  g_autoptr (LaminaTestKernel) gmp = op_new ("GlobalMaxPool", 11);
 
   op_input (lp, x, 4, xd, FALSE);
-  op_ints (lp, "kernel_shape", 2, (gint64[]) { 2, 2 });
-  op_ints (lp, "strides", 2, (gint64[]) { 2, 2 });
-  op_int (lp, "p", 2);
-  check_output (lp, 4, yd, lppool_expected);
+  lamina_test_kernel_set_ints (lp, "kernel_shape", 2, (gint64[]) { 2, 2 });
+  lamina_test_kernel_set_ints (lp, "strides", 2, (gint64[]) { 2, 2 });
+  lamina_test_kernel_set_int (lp, "p", 2);
+  check_output (lp, 1, 4, yd, lppool_expected);
   op_input (gap, g, 4, gd, FALSE);
-  check_output (gap, 4, gyd, gap_expected);
+  check_output (gap, 1, 4, gyd, gap_expected);
   op_input (gmp, g, 4, gd, FALSE);
-  check_output (gmp, 4, gyd, gmp_expected);
+  check_output (gmp, 1, 4, gyd, gmp_expected);
 }
 
 static void
@@ -505,16 +418,16 @@ test_gemm (void)
 {
   gint64 ad[] = { 4, 3 }, bd[] = { 5, 4 }, cd[] = { 5 }, yd[] = { 3, 5 };
   g_autofree float *a = fill (12, 17, 1), *b = fill (20, 18, 1), *c = fill (5, 19, 1);
-  g_autoptr (Op) op = op_new ("Gemm", 13, 1);
+  g_autoptr (LaminaTestKernel) op = op_new ("Gemm", 13);
 
   op_input (op, a, 2, ad, FALSE);
   op_input (op, b, 2, bd, TRUE);
   op_input (op, c, 1, cd, TRUE);
-  op_int (op, "transA", 1);
-  op_int (op, "transB", 1);
-  op_float (op, "alpha", 0.5);
-  op_float (op, "beta", 2.0);
-  check_output (op, 2, yd, gemm_expected);
+  lamina_test_kernel_set_int (op, "transA", 1);
+  lamina_test_kernel_set_int (op, "transB", 1);
+  lamina_test_kernel_set_float (op, "alpha", 0.5);
+  lamina_test_kernel_set_float (op, "beta", 2.0);
+  check_output (op, 1, 2, yd, gemm_expected);
 }
 
 static void
@@ -523,15 +436,15 @@ test_matmul (void)
   gint64 ad[] = { 2, 1, 3, 4 }, bd[] = { 3, 4, 2 }, yd[] = { 2, 3, 3, 2 };
   gint64 vd[] = { 4 }, md[] = { 2, 4, 3 }, vyd[] = { 2, 3 };
   g_autofree float *a = fill (24, 20, 1), *b = fill (24, 21, 1), *v = fill (4, 22, 1), *m = fill (24, 23, 1);
-  g_autoptr (Op) op = op_new ("MatMul", 13, 1);
-  g_autoptr (Op) vec = op_new ("MatMul", 13, 1);
+  g_autoptr (LaminaTestKernel) op = op_new ("MatMul", 13);
+  g_autoptr (LaminaTestKernel) vec = op_new ("MatMul", 13);
 
   op_input (op, a, 4, ad, FALSE);
   op_input (op, b, 3, bd, FALSE);
-  check_output (op, 4, yd, matmul_bcast_expected);
+  check_output (op, 1, 4, yd, matmul_bcast_expected);
   op_input (vec, v, 1, vd, FALSE);
   op_input (vec, m, 3, md, TRUE);
-  check_output (vec, 2, vyd, matmul_vec_expected);
+  check_output (vec, 1, 2, vyd, matmul_vec_expected);
 }
 
 static void
@@ -541,27 +454,27 @@ test_tflite_conv (void)
   gint64 dxd[] = { 1, 6, 5, 2 }, dwd[] = { 1, 3, 2, 4 }, dyd[] = { 1, 2, 3, 4 };
   g_autofree float *x = fill (75, 24, 4), *w = fill (108, 25, 1), *b = fill (4, 26, 1);
   g_autofree float *dx = fill (60, 27, 1), *dw = fill (24, 28, 1);
-  g_autoptr (Op) op = op_new ("Conv2D", 0, 1);
-  g_autoptr (Op) dwop = op_new ("DepthwiseConv2D", 0, 1);
+  g_autoptr (LaminaTestKernel) op = op_new ("Conv2D", 0);
+  g_autoptr (LaminaTestKernel) dwop = op_new ("DepthwiseConv2D", 0);
 
   op_input (op, x, 4, xd, FALSE);
   op_input (op, w, 4, wd, TRUE);
   op_input (op, b, 1, bd, TRUE);
-  op_string (op, "padding", "SAME");
-  op_int (op, "stride_w", 2);
-  op_int (op, "stride_h", 2);
-  op_string (op, "fused_activation_function", "RELU6");
-  check_output (op, 4, yd, tfl_conv_expected);
+  lamina_test_kernel_set_string (op, "padding", "SAME");
+  lamina_test_kernel_set_int (op, "stride_w", 2);
+  lamina_test_kernel_set_int (op, "stride_h", 2);
+  lamina_test_kernel_set_string (op, "fused_activation_function", "RELU6");
+  check_output (op, 1, 4, yd, tfl_conv_expected);
 
   op_input (dwop, dx, 4, dxd, FALSE);
   op_input (dwop, dw, 4, dwd, TRUE);
-  op_string (dwop, "padding", "VALID");
-  op_int (dwop, "stride_w", 1);
-  op_int (dwop, "stride_h", 1);
-  op_int (dwop, "depth_multiplier", 2);
-  op_int (dwop, "dilation_w_factor", 2);
-  op_int (dwop, "dilation_h_factor", 2);
-  check_output (dwop, 4, dyd, tfl_dw_expected);
+  lamina_test_kernel_set_string (dwop, "padding", "VALID");
+  lamina_test_kernel_set_int (dwop, "stride_w", 1);
+  lamina_test_kernel_set_int (dwop, "stride_h", 1);
+  lamina_test_kernel_set_int (dwop, "depth_multiplier", 2);
+  lamina_test_kernel_set_int (dwop, "dilation_w_factor", 2);
+  lamina_test_kernel_set_int (dwop, "dilation_h_factor", 2);
+  check_output (dwop, 1, 4, dyd, tfl_dw_expected);
 }
 
 static void
@@ -572,29 +485,29 @@ test_tflite_fc_pool_matmul (void)
   gint64 bxd[] = { 2, 4, 3 }, byd[] = { 1, 4, 2 }, bod[] = { 2, 3, 2 };
   g_autofree float *x = fill (24, 29, 1), *w = fill (20, 30, 1), *b = fill (5, 31, 1), *p = fill (40, 32, 1);
   g_autofree float *bx = fill (24, 35, 1), *by = fill (8, 36, 1);
-  g_autoptr (Op) fc = op_new ("FullyConnected", 0, 1);
-  g_autoptr (Op) avg = op_new ("AveragePool2D", 0, 1);
-  g_autoptr (Op) bmm = op_new ("BatchMatMul", 0, 1);
+  g_autoptr (LaminaTestKernel) fc = op_new ("FullyConnected", 0);
+  g_autoptr (LaminaTestKernel) avg = op_new ("AveragePool2D", 0);
+  g_autoptr (LaminaTestKernel) bmm = op_new ("BatchMatMul", 0);
 
   op_input (fc, x, 3, xd, FALSE);
   op_input (fc, w, 2, wd, TRUE);
   op_input (fc, b, 1, bd, TRUE);
-  op_int (fc, "keep_num_dims", 1);
-  op_string (fc, "fused_activation_function", "RELU");
-  check_output (fc, 3, yd, tfl_fc_expected);
+  lamina_test_kernel_set_int (fc, "keep_num_dims", 1);
+  lamina_test_kernel_set_string (fc, "fused_activation_function", "RELU");
+  check_output (fc, 1, 3, yd, tfl_fc_expected);
 
   op_input (avg, p, 4, pd, FALSE);
-  op_string (avg, "padding", "SAME");
-  op_int (avg, "stride_w", 2);
-  op_int (avg, "stride_h", 2);
-  op_int (avg, "filter_width", 3);
-  op_int (avg, "filter_height", 3);
-  check_output (avg, 4, pyd, tfl_avg_expected);
+  lamina_test_kernel_set_string (avg, "padding", "SAME");
+  lamina_test_kernel_set_int (avg, "stride_w", 2);
+  lamina_test_kernel_set_int (avg, "stride_h", 2);
+  lamina_test_kernel_set_int (avg, "filter_width", 3);
+  lamina_test_kernel_set_int (avg, "filter_height", 3);
+  check_output (avg, 1, 4, pyd, tfl_avg_expected);
 
   op_input (bmm, bx, 3, bxd, FALSE);
   op_input (bmm, by, 3, byd, FALSE);
-  op_int (bmm, "adj_x", 1);
-  check_output (bmm, 3, bod, tfl_bmm_expected);
+  lamina_test_kernel_set_int (bmm, "adj_x", 1);
+  check_output (bmm, 1, 3, bod, tfl_bmm_expected);
 }
 
 static void
@@ -603,15 +516,15 @@ test_tflite_transpose_conv (void)
   gint32 shape[] = { 1, 6, 6, 3 };
   gint64 sd[] = { 4 }, wd[] = { 3, 3, 3, 2 }, xd[] = { 1, 3, 3, 2 }, yd[] = { 1, 6, 6, 3 };
   g_autofree float *w = fill (54, 34, 1), *x = fill (18, 33, 1);
-  g_autoptr (Op) op = op_new ("TransposeConv", 0, 1);
+  g_autoptr (LaminaTestKernel) op = op_new ("TransposeConv", 0);
 
   op_input_typed (op, LAMINA_DTYPE_INT32, shape, 1, sd, TRUE);
   op_input (op, w, 4, wd, TRUE);
   op_input (op, x, 4, xd, FALSE);
-  op_string (op, "padding", "SAME");
-  op_int (op, "stride_w", 2);
-  op_int (op, "stride_h", 2);
-  check_output (op, 4, yd, tfl_tconv_expected);
+  lamina_test_kernel_set_string (op, "padding", "SAME");
+  lamina_test_kernel_set_int (op, "stride_w", 2);
+  lamina_test_kernel_set_int (op, "stride_h", 2);
+  check_output (op, 1, 4, yd, tfl_tconv_expected);
 }
 
 static void
@@ -619,16 +532,16 @@ test_maxpool_bytes (void)
 {
   guint8 x[] = { 1, 200, 3, 4, 250, 6, 7, 8, 9 };
   gint64 xd[] = { 1, 1, 3, 3 }, yd[] = { 1, 1, 2, 2 };
-  g_autoptr (Op) op = op_new ("MaxPool", 12, 1);
+  g_autoptr (LaminaTestKernel) op = op_new ("MaxPool", 12);
   g_autoptr (GError) error = NULL;
   const guint8 *y;
 
   op_input_typed (op, LAMINA_DTYPE_UINT8, x, 4, xd, FALSE);
-  op_ints (op, "kernel_shape", 2, (gint64[]) { 2, 2 });
-  g_assert_true (op_run (op, &error));
-  assert_shape (&op->out[0], 4, yd);
-  g_assert_cmpint (op->out[0].dtype, ==, LAMINA_DTYPE_UINT8);
-  y = op->out[0].data;
+  lamina_test_kernel_set_ints (op, "kernel_shape", 2, (gint64[]) { 2, 2 });
+  g_assert_true (op_run (op, 1, &error));
+  assert_shape (op_output (op, 0), 4, yd);
+  g_assert_cmpint (op_output (op, 0)->dtype, ==, LAMINA_DTYPE_UINT8);
+  y = op_output (op, 0)->data;
   g_assert_cmpint (y[0], ==, 250);
   g_assert_cmpint (y[1], ==, 250);
   g_assert_cmpint (y[2], ==, 250);
@@ -875,7 +788,7 @@ expect_error (Op *op, LaminaKernelError code)
 {
   g_autoptr (GError) error = NULL;
 
-  g_assert_false (op_run (op, &error));
+  g_assert_false (op_run (op, 1, &error));
   g_assert_error (error, LAMINA_KERNEL_ERROR, (gint) code);
 }
 
@@ -888,109 +801,109 @@ test_invalid (void)
   gint64 m43[] = { 4, 3 }, b5[] = { 5 }, x3[] = { 1, 3, 4 };
 
   {
-    g_autoptr (Op) op = op_new ("Conv", 11, 1);  /* channels do not match */
+    g_autoptr (LaminaTestKernel) op = op_new ("Conv", 11);  /* channels do not match */
     op_input (op, data, 4, x4, FALSE);
     op_input (op, data, 4, w_bad, FALSE);
     expect_error (op, LAMINA_KERNEL_ERROR_INVALID);
   }
   {
-    g_autoptr (Op) op = op_new ("Conv", 11, 1);  /* pads of the wrong length */
+    g_autoptr (LaminaTestKernel) op = op_new ("Conv", 11);  /* pads of the wrong length */
     op_input (op, data, 4, x4, FALSE);
     op_input (op, data, 4, w_ok, FALSE);
-    op_ints (op, "pads", 2, (gint64[]) { 1, 1 });
+    lamina_test_kernel_set_ints (op, "pads", 2, (gint64[]) { 1, 1 });
     expect_error (op, LAMINA_KERNEL_ERROR_INVALID);
   }
   {
-    g_autoptr (Op) op = op_new ("Conv", 11, 1);  /* kernel_shape disagrees with W */
+    g_autoptr (LaminaTestKernel) op = op_new ("Conv", 11);  /* kernel_shape disagrees with W */
     op_input (op, data, 4, x4, FALSE);
     op_input (op, data, 4, w_ok, FALSE);
-    op_ints (op, "kernel_shape", 2, (gint64[]) { 2, 2 });
+    lamina_test_kernel_set_ints (op, "kernel_shape", 2, (gint64[]) { 2, 2 });
     expect_error (op, LAMINA_KERNEL_ERROR_INVALID);
   }
   {
-    g_autoptr (Op) op = op_new ("Conv", 11, 1);  /* unknown auto_pad, bias of the wrong size */
+    g_autoptr (LaminaTestKernel) op = op_new ("Conv", 11);  /* unknown auto_pad, bias of the wrong size */
     op_input (op, data, 4, x4, FALSE);
     op_input (op, data, 4, w_ok, FALSE);
-    op_string (op, "auto_pad", "SOMETIMES");
+    lamina_test_kernel_set_string (op, "auto_pad", "SOMETIMES");
     expect_error (op, LAMINA_KERNEL_ERROR_INVALID);
   }
   {
-    g_autoptr (Op) op = op_new ("Conv", 11, 1);
+    g_autoptr (LaminaTestKernel) op = op_new ("Conv", 11);
     op_input (op, data, 4, x4, FALSE);
     op_input (op, data, 4, w_ok, FALSE);
     op_input (op, data, 1, b5, FALSE);
     expect_error (op, LAMINA_KERNEL_ERROR_INVALID);
   }
   {
-    g_autoptr (Op) op = op_new ("Conv", 11, 1);  /* window larger than the input */
+    g_autoptr (LaminaTestKernel) op = op_new ("Conv", 11);  /* window larger than the input */
     op_input (op, data, 3, x3, FALSE);
     op_input (op, data, 3, (gint64[]) { 1, 3, 9 }, FALSE);
     expect_error (op, LAMINA_KERNEL_ERROR_INVALID);
   }
   {
-    g_autoptr (Op) op = op_new ("Conv", 11, 1);  /* integer input */
+    g_autoptr (LaminaTestKernel) op = op_new ("Conv", 11);  /* integer input */
     op_input_typed (op, LAMINA_DTYPE_INT32, idata, 4, x4, FALSE);
     op_input (op, data, 4, w_ok, FALSE);
     expect_error (op, LAMINA_KERNEL_ERROR_UNSUPPORTED);
   }
   {
-    g_autoptr (Op) op = op_new ("Conv", 11, 1);  /* missing W */
+    g_autoptr (LaminaTestKernel) op = op_new ("Conv", 11);  /* missing W */
     op_input (op, data, 4, x4, FALSE);
-    op_no_input (op);
+    lamina_test_kernel_omit_input (op);
     expect_error (op, LAMINA_KERNEL_ERROR_INVALID);
   }
   {
-    g_autoptr (Op) op = op_new ("ConvTranspose", 11, 1);  /* output_padding >= stride */
+    g_autoptr (LaminaTestKernel) op = op_new ("ConvTranspose", 11);  /* output_padding >= stride */
     op_input (op, data, 4, x4, FALSE);
     op_input (op, data, 4, (gint64[]) { 3, 1, 2, 2 }, FALSE);
-    op_ints (op, "output_padding", 2, (gint64[]) { 1, 1 });
+    lamina_test_kernel_set_ints (op, "output_padding", 2, (gint64[]) { 1, 1 });
     expect_error (op, LAMINA_KERNEL_ERROR_INVALID);
   }
   {
-    g_autoptr (Op) op = op_new ("MaxPool", 12, 1);  /* no kernel_shape */
+    g_autoptr (LaminaTestKernel) op = op_new ("MaxPool", 12);  /* no kernel_shape */
     op_input (op, data, 4, x4, FALSE);
     expect_error (op, LAMINA_KERNEL_ERROR_INVALID);
   }
   {
-    g_autoptr (Op) op = op_new ("AveragePool", 11, 1);  /* rank 2 */
+    g_autoptr (LaminaTestKernel) op = op_new ("AveragePool", 11);  /* rank 2 */
     op_input (op, data, 2, m23, FALSE);
-    op_ints (op, "kernel_shape", 1, (gint64[]) { 1 });
+    lamina_test_kernel_set_ints (op, "kernel_shape", 1, (gint64[]) { 1 });
     expect_error (op, LAMINA_KERNEL_ERROR_INVALID);
   }
   {
-    g_autoptr (Op) op = op_new ("MatMul", 13, 1);  /* inner dims differ */
+    g_autoptr (LaminaTestKernel) op = op_new ("MatMul", 13);  /* inner dims differ */
     op_input (op, data, 2, m23, FALSE);
     op_input (op, data, 1, v1, FALSE);
     expect_error (op, LAMINA_KERNEL_ERROR_INVALID);
   }
   {
-    g_autoptr (Op) op = op_new ("MatMul", 13, 1);  /* batch dims do not broadcast */
+    g_autoptr (LaminaTestKernel) op = op_new ("MatMul", 13);  /* batch dims do not broadcast */
     op_input (op, data, 3, (gint64[]) { 2, 2, 3 }, FALSE);
     op_input (op, data, 3, (gint64[]) { 3, 3, 2 }, FALSE);
     expect_error (op, LAMINA_KERNEL_ERROR_INVALID);
   }
   {
-    g_autoptr (Op) op = op_new ("Gemm", 13, 1);  /* C does not broadcast to [M, N] */
+    g_autoptr (LaminaTestKernel) op = op_new ("Gemm", 13);  /* C does not broadcast to [M, N] */
     op_input (op, data, 2, m23, FALSE);
     op_input (op, data, 2, (gint64[]) { 3, 4 }, FALSE);
     op_input (op, data, 2, m43, FALSE);
     expect_error (op, LAMINA_KERNEL_ERROR_INVALID);
   }
   {
-    g_autoptr (Op) op = op_new ("Conv2D", 0, 1);  /* an activation TFLite fuses but we do not */
+    g_autoptr (LaminaTestKernel) op = op_new ("Conv2D", 0);  /* an activation TFLite fuses but we do not */
     op_input (op, data, 4, (gint64[]) { 1, 4, 4, 3 }, FALSE);
     op_input (op, data, 4, (gint64[]) { 2, 3, 3, 3 }, FALSE);
-    op_string (op, "fused_activation_function", "TANH");
+    lamina_test_kernel_set_string (op, "fused_activation_function", "TANH");
     expect_error (op, LAMINA_KERNEL_ERROR_UNSUPPORTED);
   }
   {
-    g_autoptr (Op) op = op_new ("DepthwiseConv2D", 0, 1);  /* Cout not a multiple of Cin */
+    g_autoptr (LaminaTestKernel) op = op_new ("DepthwiseConv2D", 0);  /* Cout not a multiple of Cin */
     op_input (op, data, 4, (gint64[]) { 1, 4, 4, 3 }, FALSE);
     op_input (op, data, 4, (gint64[]) { 1, 3, 3, 4 }, FALSE);
     expect_error (op, LAMINA_KERNEL_ERROR_INVALID);
   }
   {
-    g_autoptr (Op) op = op_new ("FullyConnected", 0, 1);  /* K does not divide the input */
+    g_autoptr (LaminaTestKernel) op = op_new ("FullyConnected", 0);  /* K does not divide the input */
     op_input (op, data, 2, m23, FALSE);
     op_input (op, data, 2, (gint64[]) { 4, 4 }, FALSE);
     expect_error (op, LAMINA_KERNEL_ERROR_INVALID);
@@ -1003,13 +916,13 @@ test_empty (void)
 {
   static const float data[27] = { 0 };
   gint64 xd[] = { 0, 3, 4, 4 }, wd[] = { 1, 3, 3, 3 }, yd[] = { 0, 1, 2, 2 };
-  g_autoptr (Op) op = op_new ("Conv", 11, 1);
+  g_autoptr (LaminaTestKernel) op = op_new ("Conv", 11);
   g_autoptr (GError) error = NULL;
 
   op_input (op, data, 4, xd, FALSE);
   op_input (op, data, 4, wd, TRUE);
-  g_assert_true (op_run (op, &error));
-  assert_shape (&op->out[0], 4, yd);
+  g_assert_true (op_run (op, 1, &error));
+  assert_shape (op_output (op, 0), 4, yd);
 }
 
 int

@@ -510,6 +510,39 @@ test_shared_weight (void)
   g_assert_cmpstr (first, ==, "0.0265209, -0.0174445, -0.00150599, -0.0907769, 0.00285701, …");
 }
 
+/* Runtime values of the simulator get the same statistics. */
+static void
+test_value_stats (void)
+{
+  const float data[6] = { -2, 0, 1, 4, NAN, INFINITY };
+  const gint64 dims[2] = { 2, 3 };
+  LaminaValue v = { 0 }, b = { 0 };
+  LaminaTensorStats st;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lamina_value_set_shape (&v, LAMINA_DTYPE_FLOAT32, 2, dims, NULL));
+  g_assert_true (lamina_value_alloc (&v, NULL));
+  memcpy (v.data, data, sizeof data);
+  g_assert_true (lamina_value_stats (&v, &st, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (st.count, ==, 6);
+  g_assert_cmpint (st.n_nan, ==, 1);
+  g_assert_cmpint (st.n_inf, ==, 1);
+  g_assert_cmpfloat (st.min, ==, -2);
+  g_assert_cmpfloat (st.max, ==, 4);
+  g_assert_cmpfloat_with_epsilon (st.mean, 0.75, 1e-12);
+  g_assert_cmpfloat_with_epsilon (st.std, sqrt ((2.75 * 2.75 + 0.75 * 0.75 + 0.25 * 0.25 + 3.25 * 3.25) / 4), 1e-12);
+  g_assert_cmpfloat_with_epsilon (st.zero_fraction, 1.0 / 6, 1e-12);
+  g_assert_cmpuint (st.histogram[0], ==, 1);
+  g_assert_cmpuint (st.histogram[LAMINA_HISTOGRAM_BINS - 1], ==, 1);
+  lamina_value_clear (&v);
+
+  /* a dtype without numbers is refused with an error */
+  b.dtype = LAMINA_DTYPE_STRING;
+  g_assert_false (lamina_value_stats (&b, &st, &error));
+  g_assert_nonnull (error);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -530,5 +563,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/lamina/tensor-stats/errors", test_errors);
   g_test_add_func ("/lamina/tensor-stats/format", test_format);
   g_test_add_func ("/lamina/tensor-stats/shared-weight", test_shared_weight);
+  g_test_add_func ("/lamina/tensor-stats/value", test_value_stats);
   return g_test_run ();
 }

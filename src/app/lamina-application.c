@@ -19,6 +19,9 @@ struct _LaminaApplication
   char          *screenshot;
   int            width, height;
   gboolean       timings;
+  int            run_steps;      /* --run-steps: Step this often once drawn */
+  char          *select_tensor;  /* --select-tensor: then show this tensor */
+  char          *input_image;    /* --input-image: the model input first */
   gint64         start_time;  /* for --timings: first frame counts from here */
   int            exit_status;
 };
@@ -140,6 +143,18 @@ on_first_frame (LaminaGraphView *view, LaminaWindow *window)
     return;
   if (self->timings)
     print_timings (window, self->start_time);
+  /* once: the scene may be redrawn from scratch later */
+  if (self->input_image)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.sim-image", "s", self->input_image);
+      g_clear_pointer (&self->input_image, g_free);
+    }
+  if (self->run_steps > 0 || self->select_tensor)
+    {
+      lamina_window_run_steps (window, (guint) MAX (self->run_steps, 0), self->select_tensor);
+      self->run_steps = 0;
+      g_clear_pointer (&self->select_tensor, g_free);
+    }
   if (self->screenshot)
     {
       g_signal_connect_object (gtk_widget_get_frame_clock (GTK_WIDGET (window)), "after-paint",
@@ -264,6 +279,9 @@ lamina_application_handle_local_options (GApplication *app, GVariantDict *option
   if (g_variant_dict_lookup (options, "screenshot", "^&ay", &path))
     self->screenshot = g_strdup (path);
   self->timings = g_variant_dict_contains (options, "timings");
+  g_variant_dict_lookup (options, "run-steps", "i", &self->run_steps);
+  g_variant_dict_lookup (options, "select-tensor", "s", &self->select_tensor);
+  g_variant_dict_lookup (options, "input-image", "^ay", &self->input_image);
   /* debug runs get their own process instead of handing files to a running one */
   if (self->screenshot || self->timings)
     g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
@@ -347,6 +365,12 @@ lamina_application_startup (GApplication *app)
     { "canvas.zoom-out", { "<Control>minus", NULL } },
     { "canvas.zoom-reset", { "<Control>0", NULL } },
     { "canvas.zoom-fit", { "<Control>1", NULL } },
+    { "win.sim-run", { "F5", NULL } },
+    { "win.sim-step", { "F10", NULL } },
+    { "win.sim-run-to-selected", { "F8", NULL } },
+    { "win.sim-reset", { "<Shift>F5", NULL } },
+    { "win.sim-cancel", { "<Control>period", NULL } },
+    { "win.save-tensor", { "<Control>s", NULL } },
   };
 
   G_APPLICATION_CLASS (lamina_application_parent_class)->startup (app);
@@ -359,6 +383,8 @@ static void
 lamina_application_finalize (GObject *object)
 {
   g_free (LAMINA_APPLICATION (object)->screenshot);
+  g_free (LAMINA_APPLICATION (object)->select_tensor);
+  g_free (LAMINA_APPLICATION (object)->input_image);
   G_OBJECT_CLASS (lamina_application_parent_class)->finalize (object);
 }
 
@@ -385,6 +411,12 @@ lamina_application_init (LaminaApplication *self)
       N_("Size of the window, e.g. 1280x800"), N_("WIDTHxHEIGHT") },
     { "timings", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Print load, layout and first-frame times (ms) on stderr"), NULL },
+    { "run-steps", 0, 0, G_OPTION_ARG_INT, NULL,
+      N_("Once drawn, take N simulator steps (for screenshots)"), N_("N") },
+    { "select-tensor", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Then show this tensor in the side panel"), N_("NAME") },
+    { "input-image", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Use this image as the model input (with --run-steps)"), N_("IMAGE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
     { NULL }
   };

@@ -32,7 +32,9 @@ struct _LaminaGraphView
   GSimpleActionGroup *actions;
 
   int              selected;
+  int              selected_edge;
   int              hovered;
+  GArray          *marks;     /* LaminaBoxMark per box, or NULL */
   gboolean         initial_view_pending;
   gboolean         loading;
   double           fraction;
@@ -56,7 +58,7 @@ struct _LaminaGraphView
 
 G_DEFINE_FINAL_TYPE (LaminaGraphView, lamina_graph_view, GTK_TYPE_WIDGET)
 
-enum { PROP_0, PROP_DOCUMENT, PROP_SCENE, PROP_SELECTED, PROP_LOADING, PROP_FRACTION, N_PROPS };
+enum { PROP_0, PROP_DOCUMENT, PROP_SCENE, PROP_SELECTED, PROP_SELECTED_EDGE, PROP_LOADING, PROP_FRACTION, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 enum { FIRST_FRAME, LAYOUT_FAILED, N_SIGNALS };
@@ -75,6 +77,20 @@ invalidate_cache (LaminaGraphView *self)
 }
 
 /* ---- drawing ----------------------------------------------------------- */
+
+/* What every recording shares: style, simulator marks, the selected edge. */
+static void
+base_options (LaminaGraphView *self, LaminaRenderOptions *options, gboolean dark)
+{
+  lamina_render_options_init (options);
+  options->dark = dark;
+  options->selected_edge = self->selected_edge;
+  if (self->marks != NULL)
+    {
+      options->marks = (const LaminaBoxMark *) self->marks->data;
+      options->n_marks = self->marks->len;
+    }
+}
 
 static gboolean
 rect_contains (const LaminaRect *outer, const LaminaRect *inner)
@@ -119,8 +135,7 @@ ensure_cache (LaminaGraphView *self, const LaminaRect *visible, double zoom, gbo
   self->cache_rect.height = visible->height * (1 + 2 * CACHE_MARGIN);
   self->cache_zoom = zoom;
   self->cache_dark = dark;
-  lamina_render_options_init (&options);
-  options.dark = dark;
+  base_options (self, &options, dark);
   self->cache = record_scene (layout, &self->cache_rect, zoom, &options);
 }
 
@@ -140,8 +155,7 @@ snapshot_highlight (LaminaGraphView *self, GtkSnapshot *snapshot, int box_index,
   box = &g_array_index (layout->boxes, LaminaBox, box_index);
   /* the outline is drawn 2 units outside the box, 2 units wide */
   area = (LaminaRect) { box->rect.x - 4, box->rect.y - 4, box->rect.width + 8, box->rect.height + 8 };
-  lamina_render_options_init (&options);
-  options.dark = dark;
+  base_options (self, &options, dark);
   if (selected)
     options.selected_box = box_index;
   else
@@ -306,6 +320,19 @@ update_actions (LaminaGraphView *self)
 
 /* ---- selection ----------------------------------------------------------- */
 
+/* The selected edge is drawn in the cached scene (edges are long and
+ * selections rare): changing it re-records the scene. */
+static void
+set_selected_edge (LaminaGraphView *self, int edge)
+{
+  if (edge == self->selected_edge)
+    return;
+  self->selected_edge = edge;
+  invalidate_cache (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_EDGE]);
+}
+
 int
 lamina_graph_view_get_selected (LaminaGraphView *self)
 {
@@ -327,11 +354,53 @@ lamina_graph_view_select (LaminaGraphView *self, int box, gboolean center)
       const LaminaBox *b = &g_array_index (layout->boxes, LaminaBox, box);
       lamina_viewport_center_on (self->viewport, b->rect.x + b->rect.width / 2, b->rect.y + b->rect.height / 2);
     }
+  if (box >= 0)
+    set_selected_edge (self, -1);
   if (box == self->selected)
     return;
   self->selected = box;
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
+}
+
+int
+lamina_graph_view_get_selected_edge (LaminaGraphView *self)
+{
+  g_return_val_if_fail (LAMINA_IS_GRAPH_VIEW (self), -1);
+  return self->selected_edge;
+}
+
+void
+lamina_graph_view_select_edge (LaminaGraphView *self, int edge)
+{
+  const LaminaLayout *layout;
+
+  g_return_if_fail (LAMINA_IS_GRAPH_VIEW (self));
+  layout = self->scene ? lamina_scene_get_layout (self->scene) : NULL;
+  if (layout == NULL || edge < 0 || (guint) edge >= layout->edges->len)
+    edge = -1;
+  /* one selection at a time: the side panel shows either */
+  if (edge >= 0)
+    lamina_graph_view_select (self, -1, FALSE);
+  set_selected_edge (self, edge);
+}
+
+void
+lamina_graph_view_set_marks (LaminaGraphView *self, GArray *marks)
+{
+  g_return_if_fail (LAMINA_IS_GRAPH_VIEW (self));
+
+  if (marks == self->marks)
+    {
+      /* the same array, changed in place */
+      invalidate_cache (self);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return;
+    }
+  g_clear_pointer (&self->marks, g_array_unref);
+  self->marks = marks ? g_array_ref (marks) : NULL;
+  invalidate_cache (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 int
@@ -402,11 +471,35 @@ on_drag_end (GtkGestureDrag *gesture, double dx, double dy, LaminaGraphView *sel
   gtk_widget_set_cursor (GTK_WIDGET (self), NULL);
 }
 
+/* Edges are thin: accept clicks within a few pixels on screen. */
+static int
+edge_at (LaminaGraphView *self, double vx, double vy)
+{
+  double lx, ly;
+
+  if (self->scene == NULL)
+    return -1;
+  lamina_viewport_view_to_layout (self->viewport, vx, vy, &lx, &ly);
+  return lamina_layout_hit_edge (lamina_scene_get_layout (self->scene), lx, ly,
+                                 5 / lamina_viewport_get_zoom (self->viewport));
+}
+
 static void
 on_click_released (GtkGestureClick *gesture, int n_press, double x, double y, LaminaGraphView *self)
 {
+  int box = box_at (self, x, y);
+
   gtk_widget_grab_focus (GTK_WIDGET (self));
-  lamina_graph_view_select (self, box_at (self, x, y), FALSE);
+  if (box < 0)
+    {
+      int edge = edge_at (self, x, y);
+      if (edge >= 0)
+        {
+          lamina_graph_view_select_edge (self, edge);
+          return;
+        }
+    }
+  lamina_graph_view_select (self, box, FALSE);
 }
 
 static void
@@ -500,9 +593,10 @@ on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode,
       lamina_viewport_pan (self->viewport, 0, -PAN_STEP);
       return TRUE;
     case GDK_KEY_Escape:
-      if (self->selected < 0)
+      if (self->selected < 0 && self->selected_edge < 0)
         return FALSE;
       lamina_graph_view_select (self, -1, FALSE);
+      set_selected_edge (self, -1);
       return TRUE;
     default:
       return FALSE;
@@ -535,7 +629,9 @@ set_scene (LaminaGraphView *self, LaminaScene *scene)
     return;
   invalidate_cache (self);
   self->selected = -1;
+  self->selected_edge = -1;
   self->hovered = -1;
+  g_clear_pointer (&self->marks, g_array_unref);
   self->first_frame_time = 0;
   self->frame_pending = FALSE;
   layout = scene ? lamina_scene_get_layout (scene) : NULL;
@@ -546,6 +642,7 @@ set_scene (LaminaGraphView *self, LaminaScene *scene)
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCENE]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_EDGE]);
 }
 
 static void
@@ -665,6 +762,7 @@ lamina_graph_view_finalize (GObject *object)
 
   g_clear_object (&self->viewport);
   g_clear_object (&self->actions);
+  g_clear_pointer (&self->marks, g_array_unref);
   G_OBJECT_CLASS (lamina_graph_view_parent_class)->finalize (object);
 }
 
@@ -683,6 +781,9 @@ lamina_graph_view_get_property (GObject *object, guint prop_id, GValue *value, G
       break;
     case PROP_SELECTED:
       g_value_set_int (value, self->selected);
+      break;
+    case PROP_SELECTED_EDGE:
+      g_value_set_int (value, self->selected_edge);
       break;
     case PROP_LOADING:
       g_value_set_boolean (value, self->loading);
@@ -734,6 +835,7 @@ lamina_graph_view_class_init (LaminaGraphViewClass *klass)
   properties[PROP_SCENE] = g_param_spec_object ("scene", NULL, NULL, LAMINA_TYPE_SCENE, ro);
   properties[PROP_SELECTED] = g_param_spec_int ("selected", NULL, NULL, -1, G_MAXINT, -1,
                                                 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SELECTED_EDGE] = g_param_spec_int ("selected-edge", NULL, NULL, -1, G_MAXINT, -1, ro);
   properties[PROP_LOADING] = g_param_spec_boolean ("loading", NULL, NULL, FALSE, ro);
   properties[PROP_FRACTION] = g_param_spec_double ("fraction", NULL, NULL, 0, 1, 0, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -784,6 +886,7 @@ lamina_graph_view_init (LaminaGraphView *self)
   };
 
   self->selected = -1;
+  self->selected_edge = -1;
   self->hovered = -1;
   self->viewport = lamina_viewport_new ();
   g_signal_connect_swapped (self->viewport, "changed", G_CALLBACK (on_viewport_changed), self);

@@ -11,6 +11,7 @@
 #include "lamina-document.h"
 #include "lamina-scene.h"
 #include "lamina-viewport.h"
+#include "render/lamina-render.h"
 
 G_BEGIN_DECLS
 
@@ -35,6 +36,16 @@ GActionGroup   *lamina_graph_view_get_actions  (LaminaGraphView *self);
 int             lamina_graph_view_get_selected (LaminaGraphView *self);
 /* Selects a box (-1: none) and, when center is TRUE, scrolls it to the centre. */
 void            lamina_graph_view_select       (LaminaGraphView *self, int box, gboolean center);
+/* Index of the selected edge of the layout, or -1. Selecting an edge
+ * clears the box selection and the other way round. */
+int             lamina_graph_view_get_selected_edge (LaminaGraphView *self);
+void            lamina_graph_view_select_edge  (LaminaGraphView *self, int edge);
+
+/* Simulator state per box (LaminaBoxMark, one per box of the scene's
+ * layout; NULL: none). The view keeps a reference; call again with the
+ * same array after changing it in place. A new scene drops the marks. */
+void            lamina_graph_view_set_marks    (LaminaGraphView *self, GArray *marks);
+
 /* Index of the box drawn for node: its own, or for a folded constant the
  * box of its first consumer; -1 when the node is not in the scene. */
 int             lamina_graph_view_find_box     (LaminaGraphView *self, const LaminaNode *node);

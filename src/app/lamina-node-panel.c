@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include "lamina-node-panel.h"
 #include "lamina-histogram.h"
+#include "lamina-sim-session.h"
 #include "graph/lamina-op-info.h"
 #include "graph/lamina-tensor-stats.h"
 
@@ -25,9 +26,15 @@ struct _LaminaNodePanel
   GPtrArray          *groups;     /* AdwPreferencesGroup* shown */
   GCancellable       *cancellable;
   char               *title;
+  LaminaSimSession   *session;
+  const LaminaNode   *node;       /* of the page shown, or NULL */
+  GtkWidget          *sim_row;    /* its simulator row */
 };
 
 G_DEFINE_FINAL_TYPE (LaminaNodePanel, lamina_node_panel, ADW_TYPE_BIN)
+
+enum { TENSOR_ACTIVATED, N_SIGNALS };
+static guint signals[N_SIGNALS];
 
 /* ---- rows ------------------------------------------------------------------ */
 
@@ -40,6 +47,8 @@ clear_page (LaminaNodePanel *self)
   for (guint i = 0; i < self->groups->len; i++)
     gtk_box_remove (self->content, g_ptr_array_index (self->groups, i));
   g_ptr_array_set_size (self->groups, 0);
+  self->node = NULL;
+  self->sim_row = NULL;
 }
 
 static AdwPreferencesGroup *
@@ -125,11 +134,30 @@ tensor_summary (const LaminaTensor *t)
 }
 
 static void
-add_tensor_row (AdwPreferencesGroup *group, const LaminaTensor *t)
+on_tensor_row_activated (AdwActionRow *row, LaminaNodePanel *self)
+{
+  g_signal_emit (self, signals[TENSOR_ACTIVATED], 0, g_object_get_data (G_OBJECT (row), "tensor"));
+}
+
+/* A tensor row opens the tensor view when activated. */
+static void
+make_tensor_row (LaminaNodePanel *self, GtkWidget *row, const LaminaTensor *t)
+{
+  GtkWidget *icon = gtk_image_new_from_icon_name ("go-next-symbolic");
+
+  gtk_widget_set_tooltip_text (icon, _("Show the values"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), icon);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  g_object_set_data (G_OBJECT (row), "tensor", (gpointer) t);
+  g_signal_connect (row, "activated", G_CALLBACK (on_tensor_row_activated), self);
+}
+
+static void
+add_tensor_row (LaminaNodePanel *self, AdwPreferencesGroup *group, const LaminaTensor *t)
 {
   g_autofree char *summary = tensor_summary (t);
 
-  add_row (group, t->name, summary);
+  make_tensor_row (self, add_row (group, t->name, summary), t);
 }
 
 /* ---- weights ------------------------------------------------------------------ */
@@ -278,6 +306,26 @@ on_stats_done (GObject *source, GAsyncResult *result, gpointer data)
     fill_weight (&g_array_index (widgets, WeightWidgets, i), &g_array_index (results, WeightResult, i));
 }
 
+static void
+on_weight_button (GtkButton *button, LaminaNodePanel *self)
+{
+  g_signal_emit (self, signals[TENSOR_ACTIVATED], 0, g_object_get_data (G_OBJECT (button), "tensor"));
+}
+
+/* Opens the weight in the tensor view (feature maps of kernels, all values). */
+static GtkWidget *
+weight_button (LaminaNodePanel *self, const LaminaTensor *t)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name ("go-next-symbolic");
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_tooltip_text (button, _("Show all values"));
+  g_object_set_data (G_OBJECT (button), "tensor", (gpointer) t);
+  g_signal_connect (button, "clicked", G_CALLBACK (on_weight_button), self);
+  return button;
+}
+
 /* The row label a box gives a constant input ("W", "B"), or NULL. */
 static const char *
 row_label (const LaminaBox *box, const LaminaTensor *t)
@@ -323,6 +371,7 @@ add_weights (LaminaNodePanel *self, const LaminaNode *node, const LaminaBox *box
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), t->name);
       adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
       adw_expander_row_add_row (ADW_EXPANDER_ROW (row), weight_details (&w));
+      adw_expander_row_add_action (ADW_EXPANDER_ROW (row), weight_button (self, t));
       adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), widgets->len == 0);
       adw_preferences_group_add (group, row);
       r.tensor = t;
@@ -360,7 +409,7 @@ add_tensor_list (LaminaNodePanel *self, const char *title, GPtrArray *tensors, g
         continue;
       if (group == NULL)
         group = add_group (self, title, NULL);
-      add_tensor_row (group, t);
+      add_tensor_row (self, group, t);
     }
 }
 
@@ -380,6 +429,12 @@ show_node (LaminaNodePanel *self, const LaminaNode *node, const LaminaBox *box)
     add_row (group, _("Custom operator"), _("Lamina cannot simulate this operator"));
   if (node->doc && node->doc[0] && doc)
     add_row (group, _("Documentation"), node->doc);
+  if (self->session != NULL && lamina_sim_session_get_graph (self->session) == node->graph)
+    {
+      self->node = node;
+      self->sim_row = add_row (group, _("Simulator"), NULL);
+      lamina_node_panel_refresh_sim (self);
+    }
 
   if (node->attrs->len > 0)
     {
@@ -522,6 +577,36 @@ lamina_node_panel_set_document (LaminaNodePanel *self, LaminaDocument *document)
   lamina_node_panel_show_box (self, NULL);
 }
 
+void
+lamina_node_panel_set_session (LaminaNodePanel *self, LaminaSimSession *session)
+{
+  g_return_if_fail (LAMINA_IS_NODE_PANEL (self));
+  g_set_object (&self->session, session);
+}
+
+void
+lamina_node_panel_refresh_sim (LaminaNodePanel *self)
+{
+  g_autofree char *text = NULL;
+  double ms;
+
+  g_return_if_fail (LAMINA_IS_NODE_PANEL (self));
+  if (self->sim_row == NULL || self->session == NULL)
+    return;
+  ms = lamina_sim_session_get_node_ms (self->session, self->node);
+  if (lamina_sim_session_is_unsupported (self->session, self->node))
+    text = g_strdup_printf (_("No kernel for %s: Lamina cannot simulate this operator yet"), self->node->op_type);
+  else if (ms >= 0)
+    text = g_strdup_printf (_("Ran in %.3f ms"), ms);
+  else if (lamina_sim_session_get_next_node (self->session) == self->node)
+    text = g_strdup (_("Runs next"));
+  else
+    text = g_strdup (_("Not run yet"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->sim_row), text);
+  if (lamina_sim_session_is_unsupported (self->session, self->node))
+    gtk_widget_add_css_class (self->sim_row, "error");
+}
+
 const char *
 lamina_node_panel_get_title (LaminaNodePanel *self)
 {
@@ -540,6 +625,11 @@ lamina_node_panel_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->document);
+  g_clear_object (&self->session);
+  /* the bound scroller is AdwBin's child: dispose_template unparents it
+   * behind AdwBin's back, and AdwBin's dispose would then unparent a
+   * freed widget */
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAMINA_TYPE_NODE_PANEL);
   G_OBJECT_CLASS (lamina_node_panel_parent_class)->dispose (object);
 }
@@ -562,6 +652,9 @@ lamina_node_panel_class_init (LaminaNodePanelClass *klass)
 
   object_class->dispose = lamina_node_panel_dispose;
   object_class->finalize = lamina_node_panel_finalize;
+  /* a tensor row or weight button was activated: show that tensor (LaminaTensor*) */
+  signals[TENSOR_ACTIVATED] = g_signal_new ("tensor-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                            0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/lamina/Lamina/lamina-node-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, LaminaNodePanel, scroller);
   gtk_widget_class_bind_template_child (widget_class, LaminaNodePanel, content);

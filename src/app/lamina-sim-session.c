@@ -68,6 +68,10 @@ struct _LaminaSimSession
   GArray         *ms;           /* double per step, < 0 before it ran */
   guint           position;
 
+  /* lamina_sim_cancel only reaches a run in progress; this flag also
+   * catches a cancel that comes before the worker has started it */
+  gint            cancel_requested;
+
   /* worker → main */
   GMutex          lock;
   GArray         *done;         /* Done */
@@ -300,6 +304,8 @@ on_node_done (const LaminaNode *node, const LaminaValue *const *outputs, guint n
   LaminaSimSession *self = data;
   Done d = { node, ms };
 
+  if (g_atomic_int_get (&self->cancel_requested))
+    lamina_sim_cancel (self->sim);
   g_mutex_lock (&self->lock);
   g_array_append_val (self->done, d);
   if (self->done_idle == 0)
@@ -326,6 +332,11 @@ command_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
 
   if (cmd->inputs != NULL)
     ok = apply_inputs (self->sim, cmd->inputs, cmd->seed, &error);
+  if (ok && g_atomic_int_get (&self->cancel_requested))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");
+      return;
+    }
   if (ok)
     switch (cmd->kind)
       {
@@ -398,6 +409,7 @@ start (LaminaSimSession *self, CommandKind kind, const LaminaNode *target)
       clear_times (self);
       set_position (self, 0);
     }
+  g_atomic_int_set (&self->cancel_requested, FALSE);
   set_running (self, TRUE);
   task = g_task_new (self, NULL, on_command_done, NULL);
   g_task_set_task_data (task, cmd, (GDestroyNotify) command_free);
@@ -451,7 +463,7 @@ lamina_sim_session_reset (LaminaSimSession *self)
   if (self->running)
     {
       self->reset_pending = TRUE;
-      lamina_sim_cancel (self->sim);
+      lamina_sim_session_cancel (self);
       return;
     }
   reset_now (self);
@@ -463,7 +475,10 @@ lamina_sim_session_cancel (LaminaSimSession *self)
   g_return_if_fail (LAMINA_IS_SIM_SESSION (self));
   /* thread-safe by contract; the sim exists while running */
   if (self->running)
-    lamina_sim_cancel (self->sim);
+    {
+      g_atomic_int_set (&self->cancel_requested, TRUE);
+      lamina_sim_cancel (self->sim);
+    }
 }
 
 /* ---- settings ------------------------------------------------------------------------ */
@@ -646,6 +661,22 @@ lamina_sim_session_get_position (LaminaSimSession *self)
 {
   g_return_val_if_fail (LAMINA_IS_SIM_SESSION (self), 0);
   return self->position;
+}
+
+gboolean
+lamina_sim_session_prepare (LaminaSimSession *self, GError **error)
+{
+  g_return_val_if_fail (LAMINA_IS_SIM_SESSION (self), FALSE);
+  if (self->running)
+    return TRUE;
+  return ensure_sim (self, error);
+}
+
+const LaminaNode *
+lamina_sim_session_get_step_node (LaminaSimSession *self, guint i)
+{
+  g_return_val_if_fail (LAMINA_IS_SIM_SESSION (self), NULL);
+  return i < self->schedule->len ? g_ptr_array_index (self->schedule, i) : NULL;
 }
 
 const LaminaNode *

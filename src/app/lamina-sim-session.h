@@ -72,6 +72,11 @@ gboolean    lamina_sim_session_is_running (LaminaSimSession *self);
  * how many nodes have run. */
 guint       lamina_sim_session_get_n_steps  (LaminaSimSession *self);
 guint       lamina_sim_session_get_position (LaminaSimSession *self);
+/* Plans the graph now (commands do it when needed); FALSE + error when a
+ * node has no kernel or the graph cannot be planned. */
+gboolean    lamina_sim_session_prepare (LaminaSimSession *self, GError **error);
+/* Node i of the schedule (NULL past the end). */
+const LaminaNode *lamina_sim_session_get_step_node (LaminaSimSession *self, guint i);
 /* Node that runs next (NULL when done or before planning). */
 const LaminaNode *lamina_sim_session_get_next_node (LaminaSimSession *self);
 /* Milliseconds of node's last execution, negative when it has not run. */

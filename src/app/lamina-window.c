@@ -7,14 +7,18 @@
 #include "lamina-minimap.h"
 #include "lamina-resources.h"
 #include "lamina-search.h"
+#include "lamina-tensor-view.h"
 #include "graph/lamina-op-info.h"
 #include "render/lamina-render.h"
+#include "vision/lamina-preset.h"
 
 #define MAX_RESULTS 200
 #define MAX_RECENT 8
 #define RECENT_GROUP "lamina-model"
 /* a layout faster than this never shows the progress bar */
 #define PROGRESS_DELAY_MS 250
+/* the canvas follows a running simulation at this pace */
+#define SIM_REDRAW_MS 100
 
 struct _LaminaWindow
 {
@@ -44,6 +48,20 @@ struct _LaminaWindow
   GtkLabel            *legend;
   LaminaMinimap       *minimap;
   LaminaNodePanel     *node_panel;
+  GtkWidget           *sim_box;
+  GtkMenuButton       *sim_menu_button;
+  GtkBox              *sim_settings;
+  GtkLabel            *sim_label;
+  GtkStack            *side_stack;
+  LaminaTensorView    *tensor_view;
+  GtkSpinButton       *threads_spin;
+
+  LaminaSimSession    *session;
+  GArray              *marks;         /* LaminaBoxMark per box of the scene */
+  const LaminaTensor  *shown_tensor;  /* of the tensor page */
+  gboolean             debug_pending; /* lamina_window_run_steps in progress */
+  guint                sim_redraw;    /* timeout showing the progress of a run */
+  char                *debug_tensor;
 
   LaminaDocument      *document;
   GCancellable        *open_cancellable;
@@ -58,14 +76,23 @@ G_DEFINE_FINAL_TYPE (LaminaWindow, lamina_window, ADW_TYPE_APPLICATION_WINDOW)
 enum { OPENED, OPEN_FAILED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
+/* simulator and tensor page (defined further down) */
+static void update_marks (LaminaWindow *self);
+static void update_sim_actions (LaminaWindow *self);
+static void set_session (LaminaWindow *self, LaminaDocument *document);
+static void close_tensor (LaminaWindow *self);
+static gboolean set_image_input (LaminaWindow *self, const char *path, GError **error);
+static gboolean is_image_file (GFile *file);
+
 static void
 show_toast (LaminaWindow *self, const char *message, guint timeout)
 {
   g_autofree char *escaped = NULL;
   AdwToast *toast;
 
-  /* a job may finish after the window was closed */
-  if (self->toast_overlay == NULL)
+  /* a job may finish after the window was closed (destroyed windows are
+   * hidden first; a toast added then breaks the overlay's disposal) */
+  if (self->toast_overlay == NULL || !gtk_widget_get_visible (GTK_WIDGET (self)))
     return;
   escaped = g_markup_escape_text (message, -1);
   toast = adw_toast_new (escaped);
@@ -253,6 +280,10 @@ on_selection_changed (LaminaWindow *self)
   if (scene != NULL && selected >= 0)
     box = &g_array_index (lamina_scene_get_layout (scene)->boxes, LaminaBox, selected);
   lamina_node_panel_show_box (self->node_panel, box);
+  /* an edge selection keeps its tensor page; a node brings its own page */
+  if (selected >= 0 || lamina_graph_view_get_selected_edge (self->graph_view) < 0)
+    close_tensor (self);
+  update_sim_actions (self);
 }
 
 static void
@@ -261,6 +292,8 @@ on_scene_changed (LaminaWindow *self)
   gboolean ready = lamina_graph_view_get_scene (self->graph_view) != NULL;
 
   update_legend (self);
+  update_marks (self);
+  close_tensor (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", ready);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-to", ready);
   if (ready)
@@ -486,6 +519,7 @@ set_document (LaminaWindow *self, LaminaDocument *document)
   gtk_window_set_title (GTK_WINDOW (self), lamina_document_get_title (document));
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   lamina_node_panel_set_document (self->node_panel, document);
+  set_session (self, document);
   lamina_graph_view_set_document (self->graph_view, document);
   fill_graph_selector (self);
   gtk_stack_set_visible_child_name (self->stack, "graph");
@@ -549,7 +583,9 @@ lamina_window_is_settled (LaminaWindow *self)
   revealing = !gtk_revealer_get_child_revealed (self->results_revealer) !=
               !gtk_revealer_get_reveal_child (self->results_revealer);
   return self->open_cancellable == NULL && !loading && self->zoom_idle == 0 &&
-         !gtk_stack_get_transition_running (self->stack) && !revealing;
+         !gtk_stack_get_transition_running (self->stack) && !revealing &&
+         !(self->session && lamina_sim_session_is_running (self->session)) && !self->debug_pending &&
+         !lamina_tensor_view_is_busy (self->tensor_view) && !gtk_stack_get_transition_running (self->side_stack);
 }
 
 LaminaDocument *
@@ -588,6 +624,14 @@ on_drop (GtkDropTarget *target, const GValue *value, double x, double y, LaminaW
     file = g_value_get_object (value);
   if (file == NULL)
     return FALSE;
+  if (self->document != NULL && is_image_file (file))
+    {
+      g_autofree char *path = g_file_get_path (file);
+      g_autoptr(GError) error = NULL;
+      if (path == NULL || !set_image_input (self, path, &error))
+        show_toast (self, error ? error->message : _("Images need a local file"), 0);
+      return TRUE;
+    }
   lamina_window_open (self, file);
   return TRUE;
 }
@@ -806,6 +850,822 @@ action_select_node (GtkWidget *widget, const char *name, GVariant *param)
     }
 }
 
+/* ---- simulator ------------------------------------------------------------------------------ */
+
+/* TRUE when the canvas shows the graph the simulator runs. */
+static gboolean
+showing_sim_graph (LaminaWindow *self)
+{
+  LaminaScene *scene = lamina_graph_view_get_scene (self->graph_view);
+
+  return self->session != NULL && scene != NULL &&
+         lamina_scene_get_graph (scene) == lamina_sim_session_get_graph (self->session);
+}
+
+static void
+format_ms (char *buf, gsize size, double ms)
+{
+  if (ms < 0.01)
+    g_snprintf (buf, size, "<0.01 ms");
+  else
+    g_snprintf (buf, size, ms < 10 ? "%.2f ms" : "%.1f ms", ms);
+}
+
+/* Executed boxes get a check and their time, the next one an outline, and
+ * nodes without a kernel a red outline (from the moment the model opens). */
+static void
+update_marks (LaminaWindow *self)
+{
+  const LaminaLayout *layout;
+  const LaminaNode *next;
+
+  if (!showing_sim_graph (self))
+    return;
+  layout = lamina_scene_get_layout (lamina_graph_view_get_scene (self->graph_view));
+  next = lamina_sim_session_is_running (self->session) || lamina_sim_session_get_n_steps (self->session) == 0
+         ? NULL : lamina_sim_session_get_next_node (self->session);
+  g_array_set_size (self->marks, layout->boxes->len);
+  for (guint i = 0; i < layout->boxes->len; i++)
+    {
+      const LaminaBox *box = &g_array_index (layout->boxes, LaminaBox, i);
+      LaminaBoxMark *mark = &g_array_index (self->marks, LaminaBoxMark, i);
+      double ms = box->node ? lamina_sim_session_get_node_ms (self->session, box->node) : -1;
+
+      memset (mark, 0, sizeof *mark);
+      if (box->node == NULL)
+        continue;
+      if (lamina_sim_session_is_unsupported (self->session, box->node))
+        mark->flags |= LAMINA_BOX_MARK_UNSUPPORTED;
+      if (ms >= 0)
+        {
+          mark->flags |= LAMINA_BOX_MARK_DONE;
+          format_ms (mark->label, sizeof mark->label, ms);
+        }
+      if (box->node == next)
+        mark->flags |= LAMINA_BOX_MARK_NEXT;
+    }
+  lamina_graph_view_set_marks (self->graph_view, self->marks);
+}
+
+static double
+total_ms (LaminaWindow *self)
+{
+  double sum = 0;
+
+  for (guint i = 0; i < lamina_sim_session_get_n_steps (self->session); i++)
+    sum += MAX (0, lamina_sim_session_get_node_ms (self->session, lamina_sim_session_get_step_node (self->session, i)));
+  return sum;
+}
+
+static void
+update_sim_label (LaminaWindow *self)
+{
+  guint pos, n;
+  g_autofree char *text = NULL;
+
+  if (self->session == NULL)
+    return;
+  pos = lamina_sim_session_get_position (self->session);
+  n = lamina_sim_session_get_n_steps (self->session);
+  if (lamina_sim_session_get_unsupported (self->session)->len > 0)
+    text = g_strdup_printf (ngettext ("%u operator without kernel", "%u operators without kernel",
+                                         lamina_sim_session_get_unsupported (self->session)->len),
+                            lamina_sim_session_get_unsupported (self->session)->len);
+  else if (lamina_sim_session_is_running (self->session))
+    text = g_strdup_printf (_("Running %u / %u"), pos, n);
+  else if (n > 0 && pos >= n)
+    {
+      char ms[32];
+      format_ms (ms, sizeof ms, total_ms (self));
+      text = g_strdup_printf (_("Done · %s"), ms);
+    }
+  else if (pos > 0)
+    text = g_strdup_printf (_("Step %u / %u"), pos, n);
+  else
+    text = g_strdup (_("Not run"));
+  gtk_label_set_text (self->sim_label, text);
+}
+
+/* The node "Run to selected" runs to: the selected box's, or the producer
+ * of the selected edge's tensor. */
+static const LaminaNode *
+selected_node (LaminaWindow *self)
+{
+  LaminaScene *scene = lamina_graph_view_get_scene (self->graph_view);
+  int box = lamina_graph_view_get_selected (self->graph_view);
+  int edge = lamina_graph_view_get_selected_edge (self->graph_view);
+  const LaminaLayout *layout;
+
+  if (!showing_sim_graph (self))
+    return NULL;
+  layout = lamina_scene_get_layout (scene);
+  if (box >= 0)
+    return g_array_index (layout->boxes, LaminaBox, box).node;
+  if (edge >= 0)
+    return g_array_index (layout->edges, LaminaEdge, edge).tensor->producer;
+  return NULL;
+}
+
+static void
+update_sim_actions (LaminaWindow *self)
+{
+  gboolean have = self->session != NULL;
+  gboolean running = have && lamina_sim_session_is_running (self->session);
+  gboolean can_run = have && !running && lamina_sim_session_get_unsupported (self->session)->len == 0;
+  gboolean finished = have && lamina_sim_session_is_finished (self->session);
+  const LaminaNode *target = selected_node (self);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sim-run", can_run && !finished);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sim-step", can_run && !finished);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sim-run-to", can_run);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sim-run-to-selected",
+                                 can_run && target != NULL && lamina_sim_session_get_node_ms (self->session, target) < 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sim-reset",
+                                 have && (running || lamina_sim_session_get_position (self->session) > 0));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sim-cancel", running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sim-input", have && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sim-threads", have);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sim_settings), have && !running);
+}
+
+static void refresh_tensor_page (LaminaWindow *self);
+
+static void
+show_sim_state (LaminaWindow *self)
+{
+  g_clear_handle_id (&self->sim_redraw, g_source_remove);
+  update_marks (self);
+  update_sim_label (self);
+  update_sim_actions (self);
+  lamina_node_panel_refresh_sim (self->node_panel);
+}
+
+static gboolean
+sim_redraw_due (gpointer data)
+{
+  LaminaWindow *self = data;
+
+  self->sim_redraw = 0;
+  show_sim_state (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* While running, the canvas is redrawn at most every SIM_REDRAW_MS: the
+ * kernels already keep both cores busy, and re-recording the scene for
+ * every batch of nodes would slow the main loop down. */
+static void
+on_sim_progress (LaminaWindow *self)
+{
+  if (self->session == NULL || !lamina_sim_session_is_running (self->session))
+    show_sim_state (self);
+  else if (self->sim_redraw == 0)
+    self->sim_redraw = g_timeout_add (SIM_REDRAW_MS, sim_redraw_due, self);
+}
+
+static void
+on_sim_stopped (LaminaWindow *self, const char *message)
+{
+  show_sim_state (self);
+  if (message != NULL)
+    show_toast (self, message, 0);
+  /* values can be read again */
+  refresh_tensor_page (self);
+  if (self->debug_pending)
+    {
+      self->debug_pending = FALSE;
+      if (self->debug_tensor != NULL)
+        gtk_widget_activate_action (GTK_WIDGET (self), "win.select-tensor", "s", self->debug_tensor);
+    }
+}
+
+/* ---- inputs popover ---- */
+
+static const char *const source_names[] = { N_("Random"), N_("Zeros"), N_(".npy file"), NULL };
+static const LaminaInputSource source_of_choice[] = { LAMINA_INPUT_RANDOM, LAMINA_INPUT_ZEROS, LAMINA_INPUT_NPY };
+
+static void
+apply_input_row (LaminaWindow *self, GtkWidget *row)
+{
+  const char *name = g_object_get_data (G_OBJECT (row), "input");
+  GtkDropDown *choice = g_object_get_data (G_OBJECT (row), "choice");
+  GtkEntry *shape = g_object_get_data (G_OBJECT (row), "shape");
+  const char *path = g_object_get_data (G_OBJECT (row), "path");
+  guint i = MIN (gtk_drop_down_get_selected (choice), G_N_ELEMENTS (source_of_choice) - 1);
+  g_autoptr(GError) error = NULL;
+
+  gtk_widget_set_sensitive (GTK_WIDGET (shape), source_of_choice[i] != LAMINA_INPUT_NPY);
+  if (source_of_choice[i] == LAMINA_INPUT_NPY && path == NULL)
+    return;   /* waits for a file */
+  if (!lamina_sim_session_set_input (self->session, name, source_of_choice[i],
+                                     gtk_editable_get_text (GTK_EDITABLE (shape)), path, &error))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (shape), "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (shape), error->message);
+      return;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (shape), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (shape), NULL);
+}
+
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+static void
+on_npy_response (GtkNativeDialog *dialog, int response, GtkWidget *row)
+{
+  LaminaWindow *self = LAMINA_WINDOW (gtk_widget_get_root (row));
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  g_clear_object (&self->dialog);
+  path = file ? g_file_get_path (file) : NULL;
+  if (path == NULL)
+    return;
+  g_object_set_data_full (G_OBJECT (row), "path", g_strdup (path), g_free);
+  gtk_button_set_label (g_object_get_data (G_OBJECT (row), "file-button"), g_path_get_basename (path));
+  gtk_drop_down_set_selected (g_object_get_data (G_OBJECT (row), "choice"), 2);
+  apply_input_row (self, row);
+}
+
+static void
+on_choose_npy (GtkButton *button, GtkWidget *row)
+{
+  LaminaWindow *self = LAMINA_WINDOW (gtk_widget_get_root (row));
+  GtkFileChooserNative *chooser;
+  const char *npy[] = { "*.npy", NULL };
+
+  if (self->dialog)
+    return;
+  gtk_menu_button_popdown (self->sim_menu_button);
+  chooser = gtk_file_chooser_native_new (_("Choose an Input Tensor"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Open"), _("_Cancel"));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter_new (_("NumPy arrays (.npy)"), npy));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  self->dialog = GTK_NATIVE_DIALOG (chooser);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_npy_response), row);
+  gtk_native_dialog_show (self->dialog);
+}
+G_GNUC_END_IGNORE_DEPRECATIONS
+
+static void
+on_input_changed (GtkWidget *widget, GParamSpec *pspec, GtkWidget *row)
+{
+  apply_input_row (LAMINA_WINDOW (gtk_widget_get_root (row)), row);
+}
+
+static void
+on_shape_changed (GtkEditable *editable, GtkWidget *row)
+{
+  apply_input_row (LAMINA_WINDOW (gtk_widget_get_root (row)), row);
+}
+
+/* One input: name and type, source, shape, file. */
+static GtkWidget *
+input_row (LaminaWindow *self, const LaminaTensor *t)
+{
+  GtkWidget *row = gtk_grid_new ();
+  g_autofree char *shape = NULL, *path = NULL, *declared = lamina_shape_to_string (&t->shape);
+  g_autofree char *title = g_strdup_printf ("%s  %s ⟨%s⟩", t->name, lamina_dtype_name (t->dtype), declared);
+  LaminaInputSource source = lamina_sim_session_get_input (self->session, t->name, &shape, &path);
+  GtkWidget *label = gtk_label_new (title);
+  GtkWidget *choice = gtk_drop_down_new_from_strings ((const char *const *) source_names);
+  GtkWidget *entry = gtk_entry_new ();
+  GtkWidget *file = gtk_button_new_with_label (_("Choose…"));
+
+  /* the names were marked N_(): translate what the drop-down shows */
+  gtk_string_list_splice (GTK_STRING_LIST (gtk_drop_down_get_model (GTK_DROP_DOWN (choice))), 0, 3,
+                          (const char *const[]) { _(source_names[0]), _(source_names[1]), _(source_names[2]), NULL });
+  gtk_grid_set_row_spacing (GTK_GRID (row), 4);
+  gtk_grid_set_column_spacing (GTK_GRID (row), 6);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_grid_attach (GTK_GRID (row), label, 0, 0, 3, 1);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (choice), source == LAMINA_INPUT_ZEROS ? 1 : source == LAMINA_INPUT_NPY ? 2 : 0);
+  gtk_grid_attach (GTK_GRID (row), choice, 0, 1, 1, 1);
+  gtk_editable_set_text (GTK_EDITABLE (entry), shape ? shape : "");
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), "1x3x640x640");
+  gtk_editable_set_width_chars (GTK_EDITABLE (entry), 14);
+  gtk_widget_set_tooltip_text (entry, _("Shape of the zeros or random values"));
+  gtk_grid_attach (GTK_GRID (row), entry, 1, 1, 1, 1);
+  gtk_grid_attach (GTK_GRID (row), file, 2, 1, 1, 1);
+  g_object_set_data_full (G_OBJECT (row), "input", g_strdup (t->name), g_free);
+  g_object_set_data_full (G_OBJECT (row), "path", g_steal_pointer (&path), g_free);
+  g_object_set_data (G_OBJECT (row), "choice", choice);
+  g_object_set_data (G_OBJECT (row), "shape", entry);
+  g_object_set_data (G_OBJECT (row), "file-button", file);
+  g_signal_connect (choice, "notify::selected", G_CALLBACK (on_input_changed), row);
+  g_signal_connect (entry, "changed", G_CALLBACK (on_shape_changed), row);
+  g_signal_connect (file, "clicked", G_CALLBACK (on_choose_npy), row);
+  return row;
+}
+
+static void
+on_threads_changed (GtkSpinButton *spin, LaminaWindow *self)
+{
+  if (self->session != NULL)
+    lamina_sim_session_set_threads (self->session, gtk_spin_button_get_value_as_int (spin));
+}
+
+static GtkWidget *
+heading (const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "title-4");
+  return label;
+}
+
+static void
+fill_sim_settings (LaminaWindow *self)
+{
+  LaminaGraph *graph = lamina_sim_session_get_graph (self->session);
+  GtkWidget *child, *threads, *box, *label;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->sim_settings))))
+    gtk_box_remove (self->sim_settings, child);
+  gtk_box_append (self->sim_settings, heading (_("Inputs")));
+  for (guint i = 0; i < graph->inputs->len; i++)
+    gtk_box_append (self->sim_settings, input_row (self, g_ptr_array_index (graph->inputs, i)));
+  gtk_box_append (self->sim_settings, gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  label = gtk_label_new (_("Threads (0: all cores)"));
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  threads = gtk_spin_button_new_with_range (0, 256, 1);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (threads), lamina_sim_session_get_threads (self->session));
+  g_signal_connect (threads, "value-changed", G_CALLBACK (on_threads_changed), self);
+  self->threads_spin = GTK_SPIN_BUTTON (threads);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), threads);
+  gtk_box_append (self->sim_settings, box);
+}
+
+static void
+set_session (LaminaWindow *self, LaminaDocument *document)
+{
+  if (self->session != NULL)
+    {
+      lamina_sim_session_cancel (self->session);
+      g_signal_handlers_disconnect_by_data (self->session, self);
+    }
+  g_clear_object (&self->session);
+  self->threads_spin = NULL;
+  if (document != NULL)
+    {
+      self->session = lamina_sim_session_new (document);
+      g_signal_connect_swapped (self->session, "progress", G_CALLBACK (on_sim_progress), self);
+      g_signal_connect_swapped (self->session, "stopped", G_CALLBACK (on_sim_stopped), self);
+      g_signal_connect_swapped (self->session, "notify::running", G_CALLBACK (show_sim_state), self);
+      fill_sim_settings (self);
+    }
+  lamina_node_panel_set_session (self->node_panel, self->session);
+  gtk_widget_set_visible (self->sim_box, self->session != NULL);
+  update_sim_label (self);
+  update_sim_actions (self);
+}
+
+/* Plans the graph when needed; errors become a toast. */
+static gboolean
+prepare_sim (LaminaWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->session == NULL)
+    return FALSE;
+  if (lamina_sim_session_prepare (self->session, &error))
+    return TRUE;
+  show_toast (self, error->message, 0);
+  return FALSE;
+}
+
+/* The next node the canvas shows as a box (folded Constant nodes have
+ * none): a step the user can see. NULL when only box-less nodes remain. */
+static const LaminaNode *
+next_visible_node (LaminaWindow *self, guint from)
+{
+  const LaminaLayout *layout = showing_sim_graph (self)
+                               ? lamina_scene_get_layout (lamina_graph_view_get_scene (self->graph_view)) : NULL;
+
+  for (guint i = from; i < lamina_sim_session_get_n_steps (self->session); i++)
+    {
+      const LaminaNode *node = lamina_sim_session_get_step_node (self->session, i);
+      if (layout == NULL || lamina_layout_box_for_node (layout, node) >= 0)
+        return node;
+    }
+  return NULL;
+}
+
+static void
+action_sim_step (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LaminaWindow *self = LAMINA_WINDOW (widget);
+  const LaminaNode *node;
+
+  if (!prepare_sim (self))
+    return;
+  node = next_visible_node (self, lamina_sim_session_get_position (self->session));
+  if (node != NULL)
+    lamina_sim_session_run_to (self->session, node);
+  else
+    lamina_sim_session_run (self->session);
+}
+
+static void
+action_sim_run (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LaminaWindow *self = LAMINA_WINDOW (widget);
+
+  if (prepare_sim (self))
+    lamina_sim_session_run (self->session);
+}
+
+static void
+action_sim_run_to_selected (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LaminaWindow *self = LAMINA_WINDOW (widget);
+  const LaminaNode *node = selected_node (self);
+
+  if (node != NULL && prepare_sim (self))
+    lamina_sim_session_run_to (self->session, node);
+}
+
+/* win.sim-run-to(s): by node name (tests, scripts). */
+static void
+action_sim_run_to (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LaminaWindow *self = LAMINA_WINDOW (widget);
+  const char *wanted = g_variant_get_string (param, NULL);
+  LaminaGraph *graph;
+
+  if (self->session == NULL || !prepare_sim (self))
+    return;
+  graph = lamina_sim_session_get_graph (self->session);
+  for (guint i = 0; i < graph->nodes->len; i++)
+    {
+      const LaminaNode *node = g_ptr_array_index (graph->nodes, i);
+      if (g_str_equal (node->name, wanted))
+        {
+          lamina_sim_session_run_to (self->session, node);
+          return;
+        }
+    }
+}
+
+static void
+action_sim_reset (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LaminaWindow *self = LAMINA_WINDOW (widget);
+
+  if (self->session != NULL)
+    lamina_sim_session_reset (self->session);
+}
+
+static void
+action_sim_cancel (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LaminaWindow *self = LAMINA_WINDOW (widget);
+
+  if (self->session != NULL)
+    lamina_sim_session_cancel (self->session);
+}
+
+static void
+action_sim_threads (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LaminaWindow *self = LAMINA_WINDOW (widget);
+
+  if (self->session == NULL)
+    return;
+  lamina_sim_session_set_threads (self->session, g_variant_get_int32 (param));
+  if (self->threads_spin)
+    gtk_spin_button_set_value (self->threads_spin, lamina_sim_session_get_threads (self->session));
+}
+
+/* win.sim-input((sss)): input name; "zeros", "random" or a .npy path; a
+ * shape for zeros/random ("" keeps the current one). */
+static void
+action_sim_input (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LaminaWindow *self = LAMINA_WINDOW (widget);
+  const char *input, *spec, *shape;
+  g_autoptr(GError) error = NULL;
+  LaminaInputSource source = LAMINA_INPUT_NPY;
+
+  if (self->session == NULL)
+    return;
+  g_variant_get (param, "(&s&s&s)", &input, &spec, &shape);
+  if (g_str_equal (spec, "zeros"))
+    source = LAMINA_INPUT_ZEROS;
+  else if (g_str_equal (spec, "random"))
+    source = LAMINA_INPUT_RANDOM;
+  if (!lamina_sim_session_set_input (self->session, input, source, shape[0] ? shape : NULL,
+                                     source == LAMINA_INPUT_NPY ? spec : NULL, &error))
+    show_toast (self, error->message, 0);
+  else
+    fill_sim_settings (self);
+}
+
+/* ---- image input ---- */
+
+/* Makes the image the model's first input through its preset (or the
+ * default preprocessing when none matches). The image view with boxes is
+ * not there yet: this feeds the simulator only. */
+static gboolean
+set_image_input (LaminaWindow *self, const char *path, GError **error)
+{
+  const LaminaModel *model = lamina_document_get_model (self->document);
+  g_autoptr(LaminaImage) image = NULL;
+  g_autoptr(LaminaPreset) preset = NULL;
+  LaminaPreprocessConfig defaults;
+  const LaminaTensor *input;
+  LaminaValue value = { 0 };
+  gboolean ok;
+
+  if (self->session == NULL || model->graph->inputs->len == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("Open a model first"));
+      return FALSE;
+    }
+  input = g_ptr_array_index (model->graph->inputs, 0);
+  image = lamina_image_load (path, error);
+  if (image == NULL)
+    return FALSE;
+  preset = lamina_preset_find (model->path, model->graph, NULL, error);
+  if (preset == NULL && error && *error)
+    return FALSE;
+  lamina_preprocess_config_init (&defaults);
+  ok = lamina_preprocess_image (image, preset ? &preset->pre : &defaults, input, &value, NULL, error) &&
+       lamina_sim_session_set_input_value (self->session, input->name, &value, error);
+  lamina_value_clear (&value);
+  if (ok)
+    fill_sim_settings (self);
+  return ok;
+}
+
+/* win.sim-image(s): an image file as the model input. */
+static void
+action_sim_image (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LaminaWindow *self = LAMINA_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (!set_image_input (self, g_variant_get_string (param, NULL), &error))
+    show_toast (self, error->message, 0);
+}
+
+static gboolean
+is_image_file (GFile *file)
+{
+  g_autofree char *base = g_file_get_basename (file);
+  g_autofree char *lower = g_ascii_strdown (base ? base : "", -1);
+
+  return g_str_has_suffix (lower, ".png") || g_str_has_suffix (lower, ".jpg") || g_str_has_suffix (lower, ".jpeg");
+}
+
+/* ---- tensor page ---- */
+
+static void
+show_side_page (LaminaWindow *self, const char *name)
+{
+  gtk_stack_set_visible_child_name (self->side_stack, name);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-tensor", g_str_equal (name, "tensor"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-tensor-to", g_str_equal (name, "tensor"));
+}
+
+/* Why a tensor has no value to show. */
+static char *
+missing_value_text (LaminaWindow *self, const LaminaTensor *t)
+{
+  if (self->session != NULL && lamina_sim_session_is_running (self->session))
+    return g_strdup (_("The simulator is running: the values appear when it stops."));
+  if (self->session != NULL && lamina_sim_session_get_unsupported (self->session)->len > 0)
+    return g_strdup (_("This model has operators Lamina cannot simulate yet (outlined in red)."));
+  if (t->producer != NULL)
+    return g_strdup_printf (_("Not computed yet: run the model up to %s “%s” (select it and press F8)."),
+                            t->producer->op_type, t->producer->name);
+  return g_strdup (_("Not computed yet: run or step the model."));
+}
+
+static void
+open_tensor (LaminaWindow *self, const LaminaTensor *t)
+{
+  LaminaValue value = { 0 };
+  gboolean nhwc = lamina_document_get_model (self->document)->format == LAMINA_FORMAT_TFLITE;
+  g_autofree char *status = NULL;
+
+  if (t == NULL)
+    return;
+  if (self->session == NULL || !lamina_sim_session_copy_value (self->session, t, &value))
+    {
+      /* weights of a subgraph or of a model the simulator cannot plan */
+      if (t->data == NULL || !lamina_value_from_constant (&value, t, NULL))
+        status = missing_value_text (self, t);
+      else
+        {
+          LaminaValue borrowed = value;
+          memset (&value, 0, sizeof value);
+          if (!lamina_value_set_shape (&value, borrowed.dtype, borrowed.rank, borrowed.dims, NULL) ||
+              !lamina_value_alloc (&value, NULL))
+            status = g_strdup (_("Out of memory"));
+          else
+            memcpy (value.data, borrowed.data, (gsize) borrowed.numel * lamina_dtype_size (borrowed.dtype));
+          lamina_value_clear (&borrowed);
+        }
+    }
+  self->shown_tensor = t;
+  lamina_tensor_view_show (self->tensor_view, t, value.data ? &value : NULL, nhwc, status);
+  lamina_value_clear (&value);
+  show_side_page (self, "tensor");
+}
+
+static void
+refresh_tensor_page (LaminaWindow *self)
+{
+  if (self->shown_tensor != NULL && g_strcmp0 (gtk_stack_get_visible_child_name (self->side_stack), "tensor") == 0)
+    open_tensor (self, self->shown_tensor);
+}
+
+static void
+close_tensor (LaminaWindow *self)
+{
+  self->shown_tensor = NULL;
+  show_side_page (self, "node");
+}
+
+static void
+on_tensor_activated (LaminaWindow *self, const LaminaTensor *t)
+{
+  open_tensor (self, t);
+}
+
+static void
+on_edge_selected (LaminaWindow *self)
+{
+  LaminaScene *scene = lamina_graph_view_get_scene (self->graph_view);
+  int edge = lamina_graph_view_get_selected_edge (self->graph_view);
+
+  update_sim_actions (self);
+  if (scene == NULL || edge < 0)
+    return;
+  open_tensor (self, g_array_index (lamina_scene_get_layout (scene)->edges, LaminaEdge, edge).tensor);
+}
+
+static void
+action_close_tensor (GtkWidget *widget, const char *name, GVariant *param)
+{
+  close_tensor (LAMINA_WINDOW (widget));
+}
+
+/* win.select-tensor(s): selects the edge carrying the tensor (centred) and
+ * shows it; a tensor without an edge (a weight) is only shown. */
+static void
+action_select_tensor (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LaminaWindow *self = LAMINA_WINDOW (widget);
+  LaminaScene *scene = lamina_graph_view_get_scene (self->graph_view);
+  const char *wanted = g_variant_get_string (param, NULL);
+  const LaminaLayout *layout;
+  const LaminaTensor *t;
+
+  if (scene == NULL)
+    return;
+  t = lamina_graph_lookup_tensor (lamina_scene_get_graph (scene), wanted);
+  if (t == NULL)
+    return;
+  layout = lamina_scene_get_layout (scene);
+  for (guint i = 0; i < layout->edges->len; i++)
+    {
+      const LaminaEdge *e = &g_array_index (layout->edges, LaminaEdge, i);
+      if (e->tensor == t && e->n_points > 0)
+        {
+          const double *p = e->points;
+          lamina_graph_view_select_edge (self->graph_view, (int) i);
+          lamina_viewport_center_on (lamina_graph_view_get_viewport (self->graph_view),
+                                     (p[0] + p[2 * e->n_points - 2]) / 2, (p[1] + p[2 * e->n_points - 1]) / 2);
+          return;
+        }
+    }
+  open_tensor (self, t);
+}
+
+static void
+on_saved (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(LaminaWindow) self = data;
+  g_autofree char *path = g_strdup (g_task_get_task_data (G_TASK (result)));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = NULL, *message = NULL;
+
+  if (!lamina_tensor_view_save_finish (LAMINA_TENSOR_VIEW (source), result, &error))
+    message = g_strdup (error->message);
+  else
+    {
+      base = g_path_get_basename (path);
+      message = g_strdup_printf (_("Saved “%s”"), base);
+    }
+  show_toast (self, message, error ? 0 : 3);
+}
+
+static void
+save_tensor_to (LaminaWindow *self, const char *path)
+{
+  lamina_tensor_view_save_async (self->tensor_view, path, on_saved, g_object_ref (self));
+}
+
+static void
+action_save_tensor_to (GtkWidget *widget, const char *name, GVariant *param)
+{
+  save_tensor_to (LAMINA_WINDOW (widget), g_variant_get_string (param, NULL));
+}
+
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+static void
+on_save_tensor_response (GtkNativeDialog *dialog, int response, LaminaWindow *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  g_clear_object (&self->dialog);
+  if (file == NULL)
+    return;
+  path = g_file_get_path (file);
+  if (path == NULL)
+    show_toast (self, _("Saving needs a local file"), 0);
+  else
+    save_tensor_to (self, path);
+}
+
+static void
+action_save_tensor (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LaminaWindow *self = LAMINA_WINDOW (widget);
+  const LaminaTensor *t = lamina_tensor_view_get_tensor (self->tensor_view);
+  const char *npy[] = { "*.npy", NULL };
+  GtkFileChooserNative *chooser;
+  g_autofree char *suggested = NULL;
+
+  if (self->dialog || t == NULL || !lamina_tensor_view_has_value (self->tensor_view))
+    return;
+  /* tensor names may hold '/' and ':' */
+  suggested = g_strconcat (t->name, ".npy", NULL);
+  g_strdelimit (suggested, "/\\:", '_');
+  chooser = gtk_file_chooser_native_new (_("Save Tensor"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                         _("_Save"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), suggested);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter_new (_("NumPy arrays (.npy)"), npy));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  self->dialog = GTK_NATIVE_DIALOG (chooser);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_save_tensor_response), self);
+  gtk_native_dialog_show (self->dialog);
+}
+G_GNUC_END_IGNORE_DEPRECATIONS
+
+void
+lamina_window_run_steps (LaminaWindow *self, guint steps, const char *tensor)
+{
+  const LaminaNode *node = NULL;
+  guint from = 0;
+
+  g_return_if_fail (LAMINA_IS_WINDOW (self));
+  g_free (self->debug_tensor);
+  self->debug_tensor = g_strdup (tensor);
+  if (!prepare_sim (self))
+    return;
+  /* the steps the Step button would take */
+  for (guint i = 0; i < steps; i++)
+    {
+      node = next_visible_node (self, from);
+      if (node == NULL)
+        break;
+      from = lamina_sim_session_get_n_steps (self->session);
+      for (guint k = 0; k < lamina_sim_session_get_n_steps (self->session); k++)
+        if (lamina_sim_session_get_step_node (self->session, k) == node)
+          from = k + 1;
+    }
+  self->debug_pending = node != NULL ? lamina_sim_session_run_to (self->session, node)
+                                     : lamina_sim_session_run (self->session);
+  if (!self->debug_pending && tensor != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.select-tensor", "s", tensor);
+}
+
+LaminaSimSession *
+lamina_window_get_sim_session (LaminaWindow *self)
+{
+  g_return_val_if_fail (LAMINA_IS_WINDOW (self), NULL);
+  return self->session;
+}
+
+LaminaTensorView *
+lamina_window_get_tensor_view (LaminaWindow *self)
+{
+  g_return_val_if_fail (LAMINA_IS_WINDOW (self), NULL);
+  return self->tensor_view;
+}
+
 /* ---- GObject ----------------------------------------------------------------------------------------- */
 
 static gboolean
@@ -839,10 +1699,19 @@ lamina_window_dispose (GObject *object)
   g_clear_object (&self->open_cancellable);
   g_clear_handle_id (&self->progress_timeout, g_source_remove);
   g_clear_handle_id (&self->zoom_idle, g_source_remove);
+  g_clear_handle_id (&self->sim_redraw, g_source_remove);
   if (self->dialog)
     gtk_native_dialog_destroy (self->dialog);
   g_clear_object (&self->dialog);
   g_clear_object (&self->document);
+  if (self->session)
+    {
+      lamina_sim_session_cancel (self->session);
+      g_signal_handlers_disconnect_by_data (self->session, self);
+    }
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->marks, g_array_unref);
+  g_clear_pointer (&self->debug_tensor, g_free);
   g_clear_pointer (&self->graphs, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAMINA_TYPE_WINDOW);
   G_OBJECT_CLASS (lamina_window_parent_class)->dispose (object);
@@ -871,6 +1740,7 @@ lamina_window_class_init (LaminaWindowClass *klass)
   g_type_ensure (LAMINA_TYPE_GRAPH_VIEW);
   g_type_ensure (LAMINA_TYPE_MINIMAP);
   g_type_ensure (LAMINA_TYPE_NODE_PANEL);
+  g_type_ensure (LAMINA_TYPE_TENSOR_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/lamina/Lamina/lamina-window.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, LaminaWindow, name)
   CHILD (toast_overlay);
@@ -896,6 +1766,12 @@ lamina_window_class_init (LaminaWindowClass *klass)
   CHILD (legend);
   CHILD (minimap);
   CHILD (node_panel);
+  CHILD (sim_box);
+  CHILD (sim_menu_button);
+  CHILD (sim_settings);
+  CHILD (sim_label);
+  CHILD (side_stack);
+  CHILD (tensor_view);
 #undef CHILD
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, action_open);
@@ -904,6 +1780,19 @@ lamina_window_class_init (LaminaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, action_search);
   gtk_widget_class_install_action (widget_class, "win.find", "s", action_find);
   gtk_widget_class_install_action (widget_class, "win.select-node", "s", action_select_node);
+  gtk_widget_class_install_action (widget_class, "win.sim-run", NULL, action_sim_run);
+  gtk_widget_class_install_action (widget_class, "win.sim-step", NULL, action_sim_step);
+  gtk_widget_class_install_action (widget_class, "win.sim-run-to-selected", NULL, action_sim_run_to_selected);
+  gtk_widget_class_install_action (widget_class, "win.sim-run-to", "s", action_sim_run_to);
+  gtk_widget_class_install_action (widget_class, "win.sim-reset", NULL, action_sim_reset);
+  gtk_widget_class_install_action (widget_class, "win.sim-cancel", NULL, action_sim_cancel);
+  gtk_widget_class_install_action (widget_class, "win.sim-threads", "i", action_sim_threads);
+  gtk_widget_class_install_action (widget_class, "win.sim-input", "(sss)", action_sim_input);
+  gtk_widget_class_install_action (widget_class, "win.select-tensor", "s", action_select_tensor);
+  gtk_widget_class_install_action (widget_class, "win.sim-image", "s", action_sim_image);
+  gtk_widget_class_install_action (widget_class, "win.close-tensor", NULL, action_close_tensor);
+  gtk_widget_class_install_action (widget_class, "win.save-tensor", NULL, action_save_tensor);
+  gtk_widget_class_install_action (widget_class, "win.save-tensor-to", "s", action_save_tensor_to);
 }
 
 static void
@@ -917,6 +1806,8 @@ connect_signals (LaminaWindow *self)
 
   g_signal_connect_swapped (self->stack, "notify::visible-child-name", G_CALLBACK (on_page_changed), self);
   g_signal_connect_swapped (self->graph_view, "notify::selected", G_CALLBACK (on_selection_changed), self);
+  g_signal_connect_swapped (self->graph_view, "notify::selected-edge", G_CALLBACK (on_edge_selected), self);
+  g_signal_connect_swapped (self->node_panel, "tensor-activated", G_CALLBACK (on_tensor_activated), self);
   g_signal_connect_swapped (self->graph_view, "notify::scene", G_CALLBACK (on_scene_changed), self);
   g_signal_connect_swapped (self->graph_view, "notify::loading", G_CALLBACK (on_loading_changed), self);
   g_signal_connect_swapped (self->graph_view, "layout-failed", G_CALLBACK (on_layout_failed), self);
@@ -936,6 +1827,7 @@ static void
 lamina_window_init (LaminaWindow *self)
 {
   self->graphs = g_ptr_array_new ();
+  self->marks = g_array_new (FALSE, TRUE, sizeof (LaminaBoxMark));
   gtk_widget_init_template (GTK_WIDGET (self));
   /* canvas.* accelerators are resolved from the window */
   gtk_widget_insert_action_group (GTK_WIDGET (self), "canvas",
@@ -944,6 +1836,8 @@ lamina_window_init (LaminaWindow *self)
   connect_signals (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-to", FALSE);
+  update_sim_actions (self);
+  show_side_page (self, "node");
   refresh_recent (self);
   fill_samples (self);
   on_page_changed (self);

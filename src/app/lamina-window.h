@@ -3,7 +3,14 @@
  * lamina-window.h: a window showing one model: welcome page, graph canvas,
  * side panel, search and export. Actions (win.*): open, export,
  * export-to(s: path), search, find(s: text; jumps to the first match),
- * select-node(s: node name).
+ * select-node(s: node name); the simulator: sim-run, sim-step (to the next
+ * node drawn as a box), sim-run-to-selected, sim-run-to(s: node name),
+ * sim-reset, sim-cancel, sim-threads(i), sim-input((sss): input name,
+ * "zeros" | "random" | FILE.npy, shape or ""), sim-image(s: an image file
+ * preprocessed by the model's preset into its first input; dropping an
+ * image on a window with a model does the same); the tensor page:
+ * select-tensor(s: tensor name), close-tensor, save-tensor (a file
+ * chooser), save-tensor-to(s: path).
  */
 #pragma once
 
@@ -11,6 +18,8 @@
 #include "lamina-document.h"
 #include "lamina-graph-view.h"
 #include "lamina-node-panel.h"
+#include "lamina-sim-session.h"
+#include "lamina-tensor-view.h"
 
 G_BEGIN_DECLS
 
@@ -29,5 +38,10 @@ gboolean         lamina_window_is_settled     (LaminaWindow *self);
 LaminaDocument  *lamina_window_get_document   (LaminaWindow *self);
 LaminaGraphView *lamina_window_get_graph_view (LaminaWindow *self);
 LaminaNodePanel *lamina_window_get_node_panel (LaminaWindow *self);
+LaminaSimSession *lamina_window_get_sim_session (LaminaWindow *self);
+LaminaTensorView *lamina_window_get_tensor_view (LaminaWindow *self);
+/* Takes `steps` Step actions in one run, then selects `tensor` (may be
+ * NULL) once it has stopped: for --run-steps/--select-tensor screenshots. */
+void             lamina_window_run_steps      (LaminaWindow *self, guint steps, const char *tensor);
 
 G_END_DECLS

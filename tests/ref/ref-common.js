@@ -75,29 +75,49 @@ function loadImage(file) {
   return orient({ width, height, data: Buffer.from(data) }, exifOrientation(bytes));
 }
 
-// cv2.resize(..., INTER_LINEAR) on 8-bit RGB: half-pixel centres, the
-// source column/row clamped at the borders, rounded to 8 bits. (OpenCV's
-// fixed-point weights can differ from this by one grey level.)
+// cv2.resize(..., INTER_LINEAR) on 8-bit RGB in OpenCV 4's fixed-point
+// arithmetic (resize.cpp: HResizeLinear, VResizeLinear<uchar>): source
+// coordinate (d + 0.5) * scale - 0.5 in float, weights (1 - f, f) rounded
+// to 11 bits; horizontally a tap outside the image gets weight one on the
+// border pixel, vertically only the row is clamped; the vertical step is
+// ((h0 >> 4) * b0 >> 16) + ((h1 >> 4) * b1 >> 16), then (+ 2) >> 2.
+const rintEven = v => {   // lrintf: halves to even
+  const r = Math.round(v);
+  return Math.abs(v - Math.trunc(v)) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+};
+
+function resizeTaps(src, dst, clampWeights) {
+  const scale = 1 / (dst / src), taps = [];
+  for (let d = 0; d < dst; d++) {
+    let f = Math.fround((d + 0.5) * scale - 0.5), s = Math.floor(f);
+    f = Math.fround(f - s);
+    if (clampWeights && s < 0) { f = 0; s = 0; }
+    if (clampWeights && s >= src - 1) { f = 0; s = src - 1; }
+    taps.push({ ofs: Math.min(Math.max(s, 0), src - 1), ofs1: Math.min(Math.max(s + 1, 0), src - 1),
+                w0: rintEven(Math.fround(1 - f) * 2048), w1: rintEven(f * 2048) });
+  }
+  return taps;
+}
+
 function resizeLinear(img, w, h) {
-  const out = Buffer.alloc(w * h * 3);
-  const sxs = img.width / w, sys = img.height / h;
-  const tap = (f, n) => {
-    let s = Math.floor(f), a = f - s;
-    if (s < 0) { s = 0; a = 0; }
-    if (s >= n - 1) { s = n - 1; a = 0; }
-    return [s, Math.min(s + 1, n - 1), a];
+  if (w === img.width && h === img.height) return { width: w, height: h, data: Buffer.from(img.data) };
+  const out = Buffer.alloc(w * h * 3), xt = resizeTaps(img.width, w, true), yt = resizeTaps(img.height, h, false);
+  const hrow = r => {
+    const sums = new Int32Array(w * 3);
+    for (let x = 0; x < w; x++) {
+      const t = xt[x], border = t.ofs + 1 >= img.width;
+      for (let k = 0; k < 3; k++) {
+        const p0 = img.data[(r * img.width + t.ofs) * 3 + k], p1 = img.data[(r * img.width + t.ofs1) * 3 + k];
+        sums[3 * x + k] = border ? p0 * 2048 : p0 * t.w0 + p1 * t.w1;
+      }
+    }
+    return sums;
   };
   for (let y = 0; y < h; y++) {
-    const fy = (y + 0.5) * sys - 0.5;
-    let y0 = Math.floor(fy), b = fy - y0;
-    const r0 = Math.min(Math.max(y0, 0), img.height - 1), r1 = Math.min(Math.max(y0 + 1, 0), img.height - 1);
-    for (let x = 0; x < w; x++) {
-      const [c0, c1, a] = tap((x + 0.5) * sxs - 0.5, img.width);
-      for (let k = 0; k < 3; k++) {
-        const p = (r, c) => img.data[(r * img.width + c) * 3 + k];
-        const top = p(r0, c0) * (1 - a) + p(r0, c1) * a, bottom = p(r1, c0) * (1 - a) + p(r1, c1) * a;
-        out[(y * w + x) * 3 + k] = Math.min(255, Math.max(0, Math.round(top * (1 - b) + bottom * b)));
-      }
+    const t = yt[y], h0 = hrow(t.ofs), h1 = hrow(t.ofs1);
+    for (let i = 0; i < w * 3; i++) {
+      const v = ((((h0[i] >> 4) * t.w0) >> 16) + (((h1[i] >> 4) * t.w1) >> 16) + 2) >> 2;
+      out[y * w * 3 + i] = Math.min(255, Math.max(0, v));
     }
   }
   return { width: w, height: h, data: out };

@@ -118,26 +118,126 @@ typedef struct {
   float                  *y;
 } PoolJob;
 
-/* One (image, channel) plane: windows over a padded copy of the plane,
- * then divided by the tap counts (separable per dimension). */
+/* dst[c] = max or sum over the n rows src + r · step, for c < w. */
+LAMINA_VECTOR_CLONES static void
+combine_rows (float *restrict dst, const float *restrict src, gint64 w, gint64 n, gint64 step, gboolean is_max)
+{
+  memcpy (dst, src, w * sizeof (float));
+  for (gint64 r = 1; r < n; r++)
+    {
+      const float *row = src + r * step;
+      if (is_max)
+        for (gint64 c = 0; c < w; c++)
+          dst[c] = dst[c] > row[c] ? dst[c] : row[c];
+      else
+        for (gint64 c = 0; c < w; c++)
+          dst[c] += row[c];
+    }
+}
+
+/* dst[c] = max or sum of dst[c] and src[c], or a copy when first. */
+LAMINA_VECTOR_CLONES static void
+combine_row (float *restrict dst, const float *restrict src, gint64 w, gboolean is_max, gboolean first)
+{
+  if (first)
+    memcpy (dst, src, w * sizeof (float));
+  else if (is_max)
+    for (gint64 c = 0; c < w; c++)
+      dst[c] = dst[c] > src[c] ? dst[c] : src[c];
+  else
+    for (gint64 c = 0; c < w; c++)
+      dst[c] += src[c];
+}
+
+/* The window rows of output row o0 combined into a padded row (pw wide,
+ * the input at offset pad[1]), read straight from a dense input plane:
+ * rows in the padding add nothing to a max or a sum. */
 static void
-pool_plane (const PoolJob *job, gint64 n, gint64 c, float *buf, const float *ones, float *plane, const gint64 *cnt0,
-            const gint64 *cnt1)
+combine_input_rows (const LaminaConvGeom *g, const float *xc, gint64 o0, gboolean is_max, float *rowbuf, gint64 pw)
+{
+  float fill = is_max ? -INFINITY : 0.0f;
+  gboolean first = TRUE;
+  gint64 lead = MIN (g->pad[1], pw), w = CLAMP (pw - lead, 0, g->in[1]);
+
+  for (gint64 k0 = 0; k0 < g->k[0]; k0++)
+    {
+      gint64 i0 = o0 * g->stride[0] + k0 * g->dil[0] - g->pad[0];
+      if (i0 < 0 || i0 >= g->in[0])
+        continue;
+      combine_row (rowbuf + lead, xc + i0 * g->x_sp[0], w, is_max, first);
+      first = FALSE;
+    }
+  for (gint64 c = 0; c < lead; c++)
+    rowbuf[c] = fill;
+  for (gint64 c = first ? lead : lead + w; c < pw; c++)
+    rowbuf[c] = fill;
+}
+
+/* y[t · ys] = clamp (row[t] · inv0 · inv1[t]) (averages; inv0 = 0: no
+ * division), vectorised in the common dense case. */
+LAMINA_VECTOR_CLONES static void
+finish_row (float *restrict y, gint64 ys, const float *restrict row, gint64 n, float inv0, const float *restrict inv1,
+            float lo, float hi)
+{
+  if (ys == 1 && inv0 == 0.0f)
+    for (gint64 t = 0; t < n; t++)
+      y[t] = row[t] < lo ? lo : row[t] > hi ? hi : row[t];
+  else if (ys == 1)
+    for (gint64 t = 0; t < n; t++)
+      {
+        float v = row[t] * inv0 * inv1[t];
+        y[t] = v < lo ? lo : v > hi ? hi : v;
+      }
+  else
+    for (gint64 t = 0; t < n; t++)
+      y[t * ys] = clampf (inv0 == 0.0f ? row[t] : row[t] * inv0 * inv1[t], lo, hi);
+}
+
+/* One (image, channel) plane: windows over a padded copy of the plane,
+ * then divided by the tap counts. Max and sum are separable: the window's
+ * rows are combined first (contiguous), then the row is reduced along
+ * dim 1 — k0 + k1 steps per output instead of k0 · k1. */
+static void
+pool_plane (const PoolJob *job, gint64 n, gint64 c, float *buf, const float *ones, float *plane, float *rowbuf,
+            const gint64 *cnt0, const float *inv1)
 {
   const LaminaConvGeom *g = job->g;
   const LaminaPoolParams *pp = job->pp;
   gint64 size = lamina_conv_plane_size (g), nrow = lamina_conv_window_plane_size (g) / MAX (g->out[0], 1);
+  gint64 pw = lamina_conv_plane_width (g);
   gboolean is_max = pp->mode == LAMINA_POOL_MAX;
   float *y = job->y + n * g->y_n + c * g->y_c;
+  LaminaConvGeom row_g = *g;
 
-  lamina_conv_pad_plane (g, job->x + n * g->x_n + c * g->x_c, g->x_sp[0], g->x_sp[1], is_max ? -INFINITY : 0.0f, buf);
+  const float *xc = job->x + n * g->x_n + c * g->x_c;
+  /* dense rows are combined straight from the input; else (NHWC, Lp) from
+   * a padded copy of the plane */
+  gboolean direct = g->x_sp[1] == 1 && pp->mode != LAMINA_POOL_LP;
+
+  if (!direct)
+    lamina_conv_pad_plane (g, xc, g->x_sp[0], g->x_sp[1], is_max ? -INFINITY : 0.0f, buf);
   if (pp->mode == LAMINA_POOL_LP)
     for (gint64 i = 0; i < size; i++)
       buf[i] = (float) pow (fabsf (buf[i]), pp->p);
-  lamina_conv_window_plane (g, buf, ones, is_max, is_max ? -INFINITY : 0.0f, plane);
+  /* one output row at a time over the combined row: same width, k0 = 1 */
+  row_g.out[0] = row_g.k[0] = row_g.stride[0] = row_g.dil[0] = 1;
   for (gint64 o0 = 0; o0 < g->out[0]; o0++)
-    for (gint64 o1 = 0; o1 < g->out[1]; o1++)
-      y[o0 * g->y_sp[0] + o1 * g->y_sp[1]] = clampf (finish (pp, plane[o0 * nrow + o1], cnt0[o0] * cnt1[o1]), g->lo, g->hi);
+    {
+      if (direct)
+        combine_input_rows (g, xc, o0, is_max, rowbuf, pw);
+      else
+        combine_rows (rowbuf, buf + o0 * g->stride[0] * pw, pw, g->k[0], g->dil[0] * pw, is_max);
+      lamina_conv_window_plane (&row_g, rowbuf, ones, is_max, is_max ? -INFINITY : 0.0f, plane + o0 * nrow);
+    }
+  for (gint64 o0 = 0; o0 < g->out[0]; o0++)
+    {
+      float *row = plane + o0 * nrow;
+      if (pp->mode == LAMINA_POOL_LP)
+        for (gint64 o1 = 0; o1 < g->out[1]; o1++)
+          row[o1] = finish (pp, row[o1], 1);
+      finish_row (y + o0 * g->y_sp[0], g->y_sp[1], row, g->out[1], pp->mode == LAMINA_POOL_AVERAGE
+                  || pp->mode == LAMINA_POOL_AVERAGE_WITH_PAD ? 1.0f / MAX (cnt0[o0], 1) : 0.0f, inv1, g->lo, g->hi);
+    }
 }
 
 static void
@@ -146,17 +246,21 @@ pool_range (gint64 begin, gint64 end, gpointer data)
   const PoolJob *job = data;
   const LaminaConvGeom *g = job->g;
   gint64 size = lamina_conv_plane_size (g), taps = g->k[0] * g->k[1];
-  g_autofree float *buf = g_new0 (float, size + taps + lamina_conv_window_plane_size (g));
-  g_autofree gint64 *cnt = g_new (gint64, g->out[0] + g->out[1]);
+  gint64 wsize = lamina_conv_window_plane_size (g), pw = lamina_conv_plane_width (g);
+  g_autofree float *buf = g_new0 (float, size + taps + wsize + pw);
+  g_autofree gint64 *cnt0 = g_new (gint64, MAX (g->out[0], 1));
+  g_autofree float *inv1 = g_new (float, MAX (g->out[1], 1));
 
   for (gint64 i = 0; i < taps; i++)
     buf[size + i] = 1.0f;
+  /* the divisor of an average is separable: count0 · count1 */
   for (gint64 o = 0; o < g->out[0]; o++)
-    cnt[o] = tap_count (g, job->pp, 0, o);
+    cnt0[o] = tap_count (g, job->pp, 0, o);
   for (gint64 o = 0; o < g->out[1]; o++)
-    cnt[g->out[0] + o] = tap_count (g, job->pp, 1, o);
+    inv1[o] = 1.0f / MAX (tap_count (g, job->pp, 1, o), 1);
   for (gint64 i = begin; i < end; i++)
-    pool_plane (job, i / g->cin, i % g->cin, buf, buf + size, buf + size + taps, cnt, cnt + g->out[0]);
+    pool_plane (job, i / g->cin, i % g->cin, buf, buf + size, buf + size + taps, buf + size + taps + wsize, cnt0,
+                inv1);
 }
 
 void

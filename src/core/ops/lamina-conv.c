@@ -20,13 +20,6 @@
 
 #define SP LAMINA_CONV_MAX_SPATIAL
 
-/* Loops that GCC vectorises get one clone per x86 vector width. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-/* ISA levels, not CPU models: "arch=haswell" would only match Haswell itself */
-#define LAMINA_VECTOR_CLONES __attribute__ ((target_clones ("default", "arch=x86-64-v3", "arch=x86-64-v4")))
-#else
-#define LAMINA_VECTOR_CLONES
-#endif
 
 /* ---- geometry ----------------------------------------------------------- */
 

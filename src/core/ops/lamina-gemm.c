@@ -418,13 +418,7 @@ epilogue_is_noop (const LaminaGemmEpilogue *ep)
   return ep == NULL || (ep->bias == NULL && ep->lo == -INFINITY && ep->hi == INFINITY);
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define VECTOR_CLONES __attribute__ ((target_clones ("default", "arch=x86-64-v3", "arch=x86-64-v4")))
-#else
-#define VECTOR_CLONES
-#endif
-
-VECTOR_CLONES static void
+LAMINA_VECTOR_CLONES static void
 epilogue_row (float *restrict row, gint64 n, const float *restrict bias_vec, float bias, float lo, float hi,
               gboolean clamp)
 {

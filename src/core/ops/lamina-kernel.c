@@ -84,6 +84,18 @@ lamina_kernel_nth (guint i)
   return i < n_registry ? registry[i] : NULL;
 }
 
+void
+lamina_kernel_fused_clamp (const LaminaKernelCall *call, float *lo, float *hi)
+{
+  float a = *lo, b = *hi;
+
+  if (call->clamp == NULL)
+    return;
+  /* clamp (clamp (x, a, b), c, d): disjoint ranges give the constant c or d */
+  *lo = MIN (MAX (a, call->clamp->lo), call->clamp->hi);
+  *hi = MAX (MIN (b, call->clamp->hi), call->clamp->lo);
+}
+
 gboolean
 lamina_kernel_fail (const LaminaKernelCall *call, GError **error, LaminaKernelError code, const char *format, ...)
 {

@@ -40,6 +40,12 @@ typedef enum {
   LAMINA_KERNEL_ERROR_INVALID,       /* inputs that break the operator's rules (shapes ...) */
 } LaminaKernelError;
 
+/* An activation the engine fused into the node before it (Relu, Clip ...):
+ * every output element is clamped to [lo, hi] as it is written. */
+typedef struct {
+  float lo, hi;
+} LaminaKernelClamp;
+
 typedef struct {
   const LaminaNode   *node;
   const LaminaValue **inputs;     /* n_inputs entries; NULL = omitted optional input */
@@ -49,6 +55,7 @@ typedef struct {
   gint64              opset;      /* opset of the node's domain */
   LaminaParallel     *parallel;   /* threads for heavy kernels; never NULL */
   gpointer            state;      /* what prepare returned, or NULL */
+  const LaminaKernelClamp *clamp; /* NULL, or a fused activation (kernels with fuses_clamp) */
 } LaminaKernelCall;
 
 typedef struct {
@@ -58,6 +65,7 @@ typedef struct {
   gboolean  (*reshape) (LaminaKernelCall *call, GError **error);
   gboolean  (*run)     (LaminaKernelCall *call, GError **error);
   void      (*free_state) (gpointer state);                                        /* optional */
+  gboolean    fuses_clamp;       /* run honours call->clamp (one float32 output) */
 } LaminaKernel;
 
 /* Each family file (lamina-ops-<family>.c) exports its table. */
@@ -75,6 +83,10 @@ const LaminaKernel *lamina_kernel_lookup (const char *op_type, const char *domai
 /* All registered kernels (for `info`'s supported list, tests). */
 guint               lamina_kernel_count (void);
 const LaminaKernel *lamina_kernel_nth   (guint i);
+
+/* Narrows [*lo, *hi] (the node's own clamp, e.g. TFLite's fused activation)
+ * by call->clamp, as applying one clamp after the other would. */
+void     lamina_kernel_fused_clamp (const LaminaKernelCall *call, float *lo, float *hi);
 
 /* Helpers shared by kernels: errors that name the node. */
 gboolean lamina_kernel_fail (const LaminaKernelCall *call, GError **error, LaminaKernelError code,

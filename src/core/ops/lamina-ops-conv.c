@@ -57,17 +57,17 @@ optional_data (const LaminaKernelCall *call, guint i)
   return i < call->n_inputs && call->inputs[i] != NULL ? LAMINA_VALUE_F32 (call->inputs[i]) : NULL;
 }
 
-/* A constant input available at plan time (prepare). */
+/* A float32 input available at plan time (prepare): the engine passes
+ * constants only, which includes values it computed at plan time (a
+ * Dequantize of float16 weights) and weights it rewrote (a folded
+ * BatchNormalization), so the tensor's is_constant is not the test. */
 static const LaminaValue *
 constant_input (const LaminaKernelCall *call, guint i)
 {
-  const LaminaTensor *t;
-
   if (i >= call->n_inputs || call->inputs[i] == NULL || call->inputs[i]->data == NULL
-      || i >= call->node->inputs->len || call->inputs[i]->dtype != LAMINA_DTYPE_FLOAT32)
+      || call->inputs[i]->dtype != LAMINA_DTYPE_FLOAT32)
     return NULL;
-  t = g_ptr_array_index (call->node->inputs, i);
-  return t != NULL && t->is_constant ? call->inputs[i] : NULL;
+  return call->inputs[i];
 }
 
 /* ---- attributes ------------------------------------------------------------ */
@@ -328,6 +328,7 @@ conv_geom (const LaminaKernelCall *call, LaminaConvGeom *g, GError **error)
   if (!onnx_padding (call, g, FALSE, NULL, error))
     return FALSE;
   lamina_conv_geom_dense (g, FALSE);
+  lamina_kernel_fused_clamp (call, &g->lo, &g->hi);
   return TRUE;
 }
 
@@ -508,6 +509,7 @@ tflite_conv_full_geom (const LaminaKernelCall *call, gboolean depthwise, LaminaC
       || !tflite_padding (call, g, error))
     return FALSE;
   lamina_conv_geom_dense (g, TRUE);
+  lamina_kernel_fused_clamp (call, &g->lo, &g->hi);
   return TRUE;
 }
 

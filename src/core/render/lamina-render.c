@@ -253,16 +253,20 @@ outline_box (cairo_t *cr, const LaminaBox *box, const Rgb *c, double width)
   cairo_stroke (cr);
 }
 
-/* A check mark in a disc at the header's right end. */
+/* A check mark in a disc on the box's top-right corner, clear of the
+ * title (narrow boxes such as "Relu" have no room inside). */
 static void
 draw_check (cairo_t *cr, const LaminaBox *box, const Rgb *c)
 {
-  double r = MIN (5.5, box->header_height / 2 - 1.5);
-  double cx = box->rect.x + box->rect.width - r - 3, cy = box->rect.y + box->header_height / 2;
+  double r = 5.5;
+  double cx = box->rect.x + box->rect.width - 1, cy = box->rect.y + 1;
 
   cairo_arc (cr, cx, cy, r, 0, 2 * G_PI);
   cairo_set_source_rgb (cr, c->r, c->g, c->b);
-  cairo_fill (cr);
+  cairo_fill_preserve (cr);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_set_line_width (cr, 1);
+  cairo_stroke (cr);
   cairo_move_to (cr, cx - r * 0.5, cy + r * 0.05);
   cairo_line_to (cr, cx - r * 0.12, cy + r * 0.45);
   cairo_line_to (cr, cx + r * 0.55, cy - r * 0.4);
@@ -338,8 +342,9 @@ lamina_render_graph (cairo_t *cr, const LaminaLayout *layout, const LaminaRender
     {
       const LaminaBox *box = &g_array_index (layout->boxes, LaminaBox, i);
       const LaminaBoxMark *mark = mark_of (o, i);
-      /* the label under a box reaches 12 units below it */
-      LaminaRect reach = { box->rect.x, box->rect.y, box->rect.width, box->rect.height + 12 };
+      /* the check badge pokes 6 units out of the top-right corner, the
+       * label under a box reaches 12 units below it */
+      LaminaRect reach = { box->rect.x, box->rect.y - 6, box->rect.width + 6, box->rect.height + 18 };
       if (!rect_intersects (&reach, o->visible))
         continue;
       if (box->kind == LAMINA_BOX_NODE)

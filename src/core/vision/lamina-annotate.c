@@ -138,10 +138,14 @@ draw_chip (cairo_t *cr, const LaminaDetection *d, const double rgb[3], const Siz
   g_autofree char *text = chip_text (d);
   PangoLayout *layout = pango_cairo_create_layout (cr);
   PangoFontDescription *desc = pango_font_description_from_string ("Sans Bold");
-  double pad = s->font * 0.25, w, h, x, y, luminance;
+  /* score-only chips (DBNet text regions) sit over dense text: smaller and
+   * see-through, so they do not hide the next line */
+  gboolean score_only = d->text == NULL && d->label == NULL && d->n_polygon > 0;
+  double font = score_only ? 0.7 * s->font : s->font, alpha = score_only ? 0.75 : 1.0;
+  double pad = font * 0.25, w, h, x, y, luminance;
   PangoRectangle ink, logical;
 
-  pango_font_description_set_absolute_size (desc, s->font * PANGO_SCALE);
+  pango_font_description_set_absolute_size (desc, font * PANGO_SCALE);
   pango_layout_set_font_description (layout, desc);
   pango_font_description_free (desc);
   pango_layout_set_text (layout, text, -1);
@@ -154,14 +158,14 @@ draw_chip (cairo_t *cr, const LaminaDetection *d, const double rgb[3], const Siz
   if (y < 0)
     y = MAX (d->y0 - s->line / 2, 0);
   cairo_rectangle (cr, x, y, w, h);
-  cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+  cairo_set_source_rgba (cr, rgb[0], rgb[1], rgb[2], alpha);
   cairo_fill (cr);
   /* dark text on light class colours, white on dark ones */
   luminance = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2];
   if (luminance > 0.6)
-    cairo_set_source_rgb (cr, 0, 0, 0);
+    cairo_set_source_rgba (cr, 0, 0, 0, alpha);
   else
-    cairo_set_source_rgb (cr, 1, 1, 1);
+    cairo_set_source_rgba (cr, 1, 1, 1, alpha);
   cairo_move_to (cr, x + pad, y + pad / 2);
   pango_cairo_show_layout (cr, layout);
   g_object_unref (layout);

@@ -11,6 +11,7 @@
 #define G_LOG_DOMAIN "lamina-image"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
@@ -559,7 +560,7 @@ lamina_image_save_png (const LaminaImage *image, const char *path, GError **erro
 
   /* a temporary file beside the target, renamed into place: a failed
    * export never leaves a truncated PNG under the final name */
-  fd = g_mkstemp (tmp);
+  fd = g_mkstemp_full (tmp, O_RDWR, 0666);   /* 0666 & ~umask, not mkstemp's 0600 */
   if (fd < 0 || (fp = fdopen (fd, "wb")) == NULL)
     {
       int saved = errno;
