@@ -493,7 +493,7 @@ test_sim_unsupported (void)
   g_free (f.failure);
 }
 
-/* The output tensor of the first Conv drawn as a box. */
+/* The output tensor of the first Conv (4-D: the feature map is checked). */
 static const char *
 first_conv_output (LaminaWindow *window)
 {
@@ -570,7 +570,7 @@ test_sim_responsive (void)
   Ticks ticks = { 0 };
   LaminaSimSession *s;
   guint tick;
-  gint64 start;
+  gint64 start, run;
 
   if (!need_display ())
     return;
@@ -588,10 +588,12 @@ test_sim_responsive (void)
   start = g_get_monotonic_time ();
   sim_command (&f, "win.sim-run", NULL);
   g_source_remove (tick);
-  g_test_message ("run %.0f ms, longest main-loop gap %.0f ms",
-                  (g_get_monotonic_time () - start) / 1000.0, ticks.longest / 1000.0);
+  run = g_get_monotonic_time () - start;
+  g_test_message ("run %.0f ms, longest main-loop gap %.0f ms", run / 1000.0, ticks.longest / 1000.0);
   g_assert_true (lamina_sim_session_is_finished (s));
-  g_assert_cmpint (ticks.longest, <, 300 * 1000);
+  /* a blocked loop would miss the whole run; slow builds (sanitizers) run
+   * longer and get a proportionally longer bound */
+  g_assert_cmpint (ticks.longest, <, MAX (300 * 1000, run / 4));
 
   gtk_window_destroy (GTK_WINDOW (f.window));
   g_free (f.failure);

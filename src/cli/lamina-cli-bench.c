@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * lamina-cli bench MODEL [--threads N] [--runs N] [--warmup N]
- *                        [--shape NAME=DIMS] [--json]
+ *                        [--shape NAME=DIMS] [--no-optimize] [--json]
  *
  * Runs the model on seeded random inputs of its input shapes: warm-up runs
  * first (untimed), then `runs` timed ones. Reports the minimum and median
@@ -181,9 +181,9 @@ print_text (const char *path, LaminaSim *sim, int warmup, BenchResult *r)
 
 static int
 bench_model (const char *path, LaminaModel *model, int threads, int runs, int warmup, char **shapes,
-             gboolean as_json)
+             gboolean no_optimize, gboolean as_json)
 {
-  LaminaSimOptions options = { threads };
+  LaminaSimOptions options = { threads, .optimize = no_optimize ? LAMINA_SIM_OPTIMIZE_NONE : 0 };
   LaminaCliInputs inputs = { NULL, shapes, LAMINA_CLI_FILL_RANDOM, 0 };
   g_autoptr(LaminaSim) sim = NULL;
   g_autoptr(GError) error = NULL;
@@ -208,13 +208,14 @@ int
 lamina_cli_bench (int argc, char **argv)
 {
   int threads = 0, runs = 10, warmup = 1;
-  gboolean as_json = FALSE;
+  gboolean as_json = FALSE, no_optimize = FALSE;
   g_auto(GStrv) shapes = NULL;
   const GOptionEntry entries[] = {
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, N_("Worker threads (default: all cores)"), "N" },
     { "runs", 'n', 0, G_OPTION_ARG_INT, &runs, N_("Timed runs (default 10)"), "N" },
     { "warmup", 0, 0, G_OPTION_ARG_INT, &warmup, N_("Untimed runs first (default 1)"), "N" },
     { "shape", 0, 0, G_OPTION_ARG_STRING_ARRAY, &shapes, N_("Size of a dynamic input"), N_("NAME=1x3x640x640") },
+    { "no-optimize", 0, 0, G_OPTION_ARG_NONE, &no_optimize, N_("Run the graph as written: no constant folding, no fusion"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_("Print one JSON object"), NULL },
     { NULL }
   };
@@ -229,5 +230,5 @@ lamina_cli_bench (int argc, char **argv)
   model = lamina_cli_load_model ("bench", argv[1]);
   if (model == NULL)
     return 1;
-  return bench_model (argv[1], model, threads, runs, warmup, shapes, as_json);
+  return bench_model (argv[1], model, threads, runs, warmup, shapes, no_optimize, as_json);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * lamina-cli run MODEL (--input NAME=FILE.npy ... | --zeros | --random SEED)
- *                      [--shape NAME=DIMS] [-o DIR] [--dump DIR] [--threads N] [--json]
+ *                      [--shape NAME=DIMS] [-o DIR] [--dump DIR] [--threads N] [--no-optimize]
+ *                      [--json]
  *
  * Runs the model once in the simulator and prints every graph output's
  * shape and statistics. -o writes the graph outputs as DIR/<tensor>.npy;
@@ -243,7 +244,7 @@ write_outputs (Writer *w, LaminaSim *sim, LaminaGraph *g)
 typedef struct {
   char     **npy, **shapes;
   char      *random, *output, *dump;
-  gboolean   zeros, as_json;
+  gboolean   zeros, as_json, no_optimize;
   int        threads;
 } RunOptions;
 
@@ -277,7 +278,7 @@ parse_fill (const RunOptions *o, LaminaCliInputs *in, GError **error)
 static int
 run_model (const char *path, LaminaModel *model, const RunOptions *o)
 {
-  LaminaSimOptions sim_options = { o->threads };
+  LaminaSimOptions sim_options = { o->threads, .optimize = o->no_optimize ? LAMINA_SIM_OPTIMIZE_NONE : 0 };
   LaminaCliInputs inputs = { 0 };
   g_autoptr(LaminaSim) sim = NULL;
   g_autoptr(GError) error = NULL;
@@ -334,6 +335,7 @@ lamina_cli_run (int argc, char **argv)
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, N_("Write every graph output to DIR/<tensor>.npy"), N_("DIR") },
     { "dump", 0, 0, G_OPTION_ARG_FILENAME, &o.dump, N_("Write every computed tensor to DIR/<tensor>.npy"), N_("DIR") },
     { "threads", 't', 0, G_OPTION_ARG_INT, &o.threads, N_("Worker threads (default: all cores)"), "N" },
+    { "no-optimize", 0, 0, G_OPTION_ARG_NONE, &o.no_optimize, N_("Run the graph as written: no constant folding, no fusion"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o.as_json, N_("Print one JSON object"), NULL },
     { NULL }
   };

@@ -22,6 +22,7 @@ static const Command commands[] = {
   { "bench",  lamina_cli_bench,  N_("Time a model in the simulator, per operator type") },
   { "detect", lamina_cli_detect, N_("Run a detection model on an image and print or draw the detections") },
   { "info",   lamina_cli_info,   N_("Show a model's format, kind, inputs, outputs and operators") },
+  { "quantize", lamina_cli_quantize, N_("Calibrate a float model on images and write it as a fixed (QDQ) ONNX model") },
   { "render", lamina_cli_render, N_("Draw a model's graph to an SVG, PNG or PDF file") },
   { "run",    lamina_cli_run,    N_("Run a model in the simulator and save its outputs as .npy") },
 };

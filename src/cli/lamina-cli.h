@@ -16,6 +16,7 @@ typedef int (*LaminaCliCommandFunc) (int argc, char **argv);
 int lamina_cli_bench  (int argc, char **argv);
 int lamina_cli_detect (int argc, char **argv);
 int lamina_cli_info   (int argc, char **argv);
+int lamina_cli_quantize (int argc, char **argv);
 int lamina_cli_render (int argc, char **argv);
 int lamina_cli_run    (int argc, char **argv);
 

@@ -557,7 +557,10 @@ lamina_conv_pad_plane (const LaminaConvGeom *g, const float *x, gint64 xs0, gint
 typedef float v16f __attribute__ ((vector_size (64)));
 typedef gint32 v16i __attribute__ ((vector_size (64)));
 
-static inline v16f
+/* Always inlined: a 64-byte vector returned across functions compiled for
+ * different targets (LAMINA_VECTOR_CLONES) has no common ABI, which
+ * crashed unoptimised (ASan) builds. */
+G_ALWAYS_INLINE static inline v16f
 load_v16 (const float *p, gint64 s)
 {
   v16f v, w;

@@ -20,20 +20,9 @@
 
 #include <glib.h>
 #include "lamina-parallel.h"
+#include "lamina-vecmath.h"   /* LAMINA_VECTOR_CLONES */
 
 G_BEGIN_DECLS
-
-/* Marks a function whose loops GCC vectorises: one clone per x86 ISA level
- * (x86-64-v3 = AVX2/FMA, v4 = AVX-512; levels, not CPU models), picked at
- * load time. -O2 only vectorises loops whose trip count needs no scalar
- * epilogue, so these functions ask for the full vectoriser. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define LAMINA_VECTOR_CLONES \
-  __attribute__ ((target_clones ("default", "arch=x86-64-v3", "arch=x86-64-v4"), \
-                  optimize ("tree-vectorize", "vect-cost-model=dynamic")))
-#else
-#define LAMINA_VECTOR_CLONES
-#endif
 
 /* Packs `count` rows of A / columns of B starting at index mn0, for k in
  * [k0, k0 + kc), into consecutive panels of `width` (MR or NR) of them:

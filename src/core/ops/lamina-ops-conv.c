@@ -422,6 +422,7 @@ conv_transpose_geom (const LaminaKernelCall *call, LaminaConvGeom *g, GError **e
       || !check_bias (call, 2, g->cout, error) || !conv_transpose_extents (call, g, error))
     return FALSE;
   lamina_conv_geom_dense (g, FALSE);
+  lamina_kernel_fused_clamp (call, &g->lo, &g->hi);
   return TRUE;
 }
 
@@ -610,6 +611,7 @@ transpose_conv_geom (const LaminaKernelCall *call, LaminaConvGeom *g, GError **e
   if (!check_bias (call, 3, g->cout, error))
     return FALSE;
   lamina_conv_geom_dense (g, TRUE);
+  lamina_kernel_fused_clamp (call, &g->lo, &g->hi);
   return TRUE;
 }
 
@@ -1009,12 +1011,14 @@ matmul_kernel_run (LaminaKernelCall *call, GError **error)
   MatmulShape ms;
   gint64 dims[LAMINA_MAX_RANK + 1];
   int rank;
+  LaminaGemmEpilogue ep = { NULL, FALSE, -INFINITY, INFINITY };
 
   if (!matmul_shape (call, &ms, &rank, dims, error))
     return FALSE;
+  lamina_kernel_fused_clamp (call, &ep.lo, &ep.hi);
   matmul_run (call->parallel, &ms, LAMINA_VALUE_F32 (call->inputs[0]), LAMINA_VALUE_F32 (call->inputs[1]),
               call->inputs[1]->rank == 2 ? state_gemm (call, call->inputs[1], ms.k, ms.n) : NULL,
-              LAMINA_VALUE_F32 (call->outputs[0]), NULL);
+              LAMINA_VALUE_F32 (call->outputs[0]), &ep);
   return TRUE;
 }
 
@@ -1079,6 +1083,13 @@ gemm_run (LaminaKernelCall *call, GError **error)
                                     + (c->rank >= 1 && c->dims[c->rank - 1] > 1 ? j : 0)];
         y[i * ms.n + j] = alpha * y[i * ms.n + j] + beta * cv;
       }
+  if (call->clamp != NULL)
+    {
+      float lo = -INFINITY, hi = INFINITY;
+      lamina_kernel_fused_clamp (call, &lo, &hi);
+      for (gint64 i = 0; i < ms.m * ms.n; i++)
+        y[i] = MIN (MAX (y[i], lo), hi);
+    }
   return TRUE;
 }
 
@@ -1117,6 +1128,7 @@ fc_shape (const LaminaKernelCall *call, MatmulShape *ms, LaminaGemmEpilogue *ep,
   if (!check_bias (call, 2, ms->n, error) || !tflite_activation (call, &act, error))
     return FALSE;
   *ep = (LaminaGemmEpilogue) { optional_data (call, 2), FALSE, act.lo, act.hi };
+  lamina_kernel_fused_clamp (call, &ep->lo, &ep->hi);
   if (lamina_node_get_int (call->node, "keep_num_dims", 0))
     {
       *rank = x->rank;
@@ -1177,19 +1189,19 @@ fc_run (LaminaKernelCall *call, GError **error)
 const LaminaKernel lamina_kernels_conv[] = {
   { "AveragePool", "", NULL, pool_reshape, pool_run, NULL },
   { "AveragePool2D", "", NULL, tflite_pool_reshape, tflite_pool_run, NULL },
-  { "BatchMatMul", "", matmul_prepare, matmul_reshape, matmul_kernel_run, packed_state_free },
-  { "Conv", "", conv_prepare, conv_reshape, conv_run, packed_state_free },
-  { "Conv2D", "", conv2d_prepare, conv2d_reshape, conv2d_run, packed_state_free },
-  { "ConvTranspose", "", conv_transpose_prepare, conv_transpose_reshape, conv_transpose_run, packed_state_free },
-  { "DepthwiseConv2D", "", NULL, depthwise_reshape, depthwise_run, NULL },
-  { "FullyConnected", "", fc_prepare, fc_reshape, fc_run, packed_state_free },
-  { "Gemm", "", gemm_prepare, gemm_reshape, gemm_run, packed_state_free },
+  { "BatchMatMul", "", matmul_prepare, matmul_reshape, matmul_kernel_run, packed_state_free, TRUE },
+  { "Conv", "", conv_prepare, conv_reshape, conv_run, packed_state_free, TRUE },
+  { "Conv2D", "", conv2d_prepare, conv2d_reshape, conv2d_run, packed_state_free, TRUE },
+  { "ConvTranspose", "", conv_transpose_prepare, conv_transpose_reshape, conv_transpose_run, packed_state_free, TRUE },
+  { "DepthwiseConv2D", "", NULL, depthwise_reshape, depthwise_run, NULL, TRUE },
+  { "FullyConnected", "", fc_prepare, fc_reshape, fc_run, packed_state_free, TRUE },
+  { "Gemm", "", gemm_prepare, gemm_reshape, gemm_run, packed_state_free, TRUE },
   { "GlobalAveragePool", "", NULL, global_pool_reshape, global_pool_run, NULL },
   { "GlobalMaxPool", "", NULL, global_pool_reshape, global_pool_run, NULL },
   { "LpPool", "", NULL, pool_reshape, pool_run, NULL },
-  { "MatMul", "", matmul_prepare, matmul_reshape, matmul_kernel_run, packed_state_free },
+  { "MatMul", "", matmul_prepare, matmul_reshape, matmul_kernel_run, packed_state_free, TRUE },
   { "MaxPool", "", NULL, pool_reshape, pool_run, NULL },
   { "MaxPool2D", "", NULL, tflite_pool_reshape, tflite_pool_run, NULL },
-  { "TransposeConv", "", NULL, transpose_conv_reshape, transpose_conv_run, NULL },
+  { "TransposeConv", "", NULL, transpose_conv_reshape, transpose_conv_run, NULL, TRUE },
 };
 const guint lamina_n_kernels_conv = G_N_ELEMENTS (lamina_kernels_conv);

@@ -324,7 +324,7 @@ unary_params (const LaminaKernelCall *call, const UnaryDesc *d, UnaryParams *p, 
       } \
   } while (0)
 
-static LAMINA_VEC_CLONES void
+static LAMINA_VECTOR_CLONES void
 unary_f32 (const UnaryParams *params, const float *src, float *dst, gint64 n)
 {
   const LaminaV8f zero = lamina_v8f_splat (0.0f), one = lamina_v8f_splat (1.0f);
@@ -700,22 +700,41 @@ row_load (const float *p, gint64 stride, gint64 i, gint64 n, LaminaV8f repeated)
   return v;
 }
 
+/* A row loop with the operands loaded by LOADX / LOADY; the last partial
+ * vector goes through row_load. */
+#define VEC_ROW_LOOP(LOADX, LOADY, EXPR) \
+  do { \
+    gint64 i = 0; \
+    for (; i + 8 <= n; i += 8) \
+      { \
+        LaminaV8f x = (LOADX), y = (LOADY); \
+        lamina_v8f_store (o + i, (EXPR)); \
+      } \
+    if (i < n) \
+      { \
+        LaminaV8f x = row_load (a, sa, i, n - i, xs), y = row_load (b, sb, i, n - i, ys); \
+        LaminaV8f r_ = (EXPR); \
+        lamina_v8f_store_partial (o + i, r_, n - i); \
+      } \
+  } while (0)
+
+/* Contiguous and repeated (stride 0) operands, the common cases, get loops
+ * without a stride test per vector; other strides gather. */
 #define VEC_ROW(EXPR) \
   do { \
     /* operands of stride 0 are splatted once: o may alias a and b */ \
     const LaminaV8f xs = lamina_v8f_splat (a[0]), ys = lamina_v8f_splat (b[0]); \
-    for (gint64 i = 0; i < n; i += 8) \
-      { \
-        LaminaV8f x = row_load (a, sa, i, n - i, xs), y = row_load (b, sb, i, n - i, ys); \
-        LaminaV8f r_ = (EXPR); \
-        if (n - i >= 8) \
-          lamina_v8f_store (o + i, r_); \
-        else \
-          lamina_v8f_store_partial (o + i, r_, n - i); \
-      } \
+    if (sa == 1 && sb == 1) \
+      VEC_ROW_LOOP (lamina_v8f_load (a + i), lamina_v8f_load (b + i), EXPR); \
+    else if (sa == 1 && sb == 0) \
+      VEC_ROW_LOOP (lamina_v8f_load (a + i), ys, EXPR); \
+    else if (sa == 0 && sb == 1) \
+      VEC_ROW_LOOP (xs, lamina_v8f_load (b + i), EXPR); \
+    else \
+      VEC_ROW_LOOP (row_load (a, sa, i, 8, xs), row_load (b, sb, i, 8, ys), EXPR); \
   } while (0)
 
-static LAMINA_VEC_CLONES void
+static LAMINA_VECTOR_CLONES void
 binary_row_f32 (BinaryOp op, const float *a, gint64 sa, const float *b, gint64 sb, float *o,
                 gint64 n)
 {

@@ -465,7 +465,7 @@ softmax_reshape (LaminaKernelCall *call, GError **error)
 }
 
 /* y[0..n) = e^((x − m) β) and their sum, 8 lanes at a time. */
-static LAMINA_VEC_CLONES double
+static LAMINA_VECTOR_CLONES double
 exp_shifted (const float *x, float *y, gint64 n, const float *m, gint64 m_stride, float beta)
 {
   LaminaV8f sum = lamina_v8f_splat (0.0f);
@@ -602,7 +602,7 @@ softmax_run (LaminaKernelCall *call, GError **error)
 /* ---- per-channel affine maps: BatchNormalization and the norms ------------ */
 
 /* y = x · a + b over a contiguous row. */
-static LAMINA_VEC_CLONES void
+static LAMINA_VECTOR_CLONES void
 affine_row (const float *x, float *y, gint64 n, float a, float b)
 {
   gint64 i = 0;

@@ -7,7 +7,7 @@
  * loops whose trip count is a known multiple of the vector width, and never
  * loops that call expf(). GCC's vector extensions give vector code at any
  * optimisation level and on any architecture; on x86-64 the hot row
- * functions are additionally cloned for AVX2+FMA (LAMINA_VEC_CLONES).
+ * functions are additionally cloned for AVX2+FMA and AVX-512 (LAMINA_VECTOR_CLONES).
  *
  * Accuracy (checked by tests/test-ops-elementwise.c against libm in double):
  * lamina_v8f_exp within 2e-6 relative over [-80, 80]; sigmoid and tanh
@@ -27,13 +27,18 @@ G_BEGIN_DECLS
 typedef float  LaminaV8f __attribute__ ((vector_size (32)));
 typedef gint32 LaminaV8i __attribute__ ((vector_size (32)));
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define LAMINA_VEC_CLONES __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
-#endif
-#endif
-#ifndef LAMINA_VEC_CLONES
-#define LAMINA_VEC_CLONES
+/* Marks a function whose loops are worth vector code: one clone per x86
+ * ISA level (x86-64-v3 = AVX2/FMA, v4 = AVX-512; levels, not CPU models),
+ * picked at load time. -O2 only vectorises loops whose trip count needs no
+ * scalar epilogue, so these functions also ask for the full vectoriser.
+ * The one macro for every kernel family (GEMM, convolution, elementwise,
+ * reductions). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define LAMINA_VECTOR_CLONES \
+  __attribute__ ((target_clones ("default", "arch=x86-64-v3", "arch=x86-64-v4"), \
+                  optimize ("tree-vectorize", "vect-cost-model=dynamic")))
+#else
+#define LAMINA_VECTOR_CLONES
 #endif
 
 G_ALWAYS_INLINE static inline LaminaV8f

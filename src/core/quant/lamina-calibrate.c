@@ -306,6 +306,12 @@ is_input_file (const char *name)
   return FALSE;
 }
 
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
 static gboolean
 list_folder (const char *path, GPtrArray *files, GError **error)
 {
@@ -318,7 +324,7 @@ list_folder (const char *path, GPtrArray *files, GError **error)
   while ((name = g_dir_read_name (dir)) != NULL)
     if (is_input_file (name))
       g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort_values (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (names, compare_names);
   for (guint i = 0; i < names->len; i++)
     g_ptr_array_add (files, g_build_filename (path, g_ptr_array_index (names, i), NULL));
   return TRUE;

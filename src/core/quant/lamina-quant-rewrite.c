@@ -341,6 +341,65 @@ upgrade_attr_to_input (LaminaGraph *dst, const LaminaNode *n, const char *attr, 
   return TRUE;
 }
 
+/* Slice before opset 10 took starts/ends/axes as attributes. */
+static gboolean
+upgrade_slice (LaminaGraph *dst, const LaminaNode *n, GError **error)
+{
+  static const char *const attrs[] = { "starts", "ends", "axes" };
+  LaminaNode *c = lamina_rewrite_node (dst, n, error);
+
+  if (c == NULL)
+    return FALSE;
+  g_ptr_array_set_size (c->attrs, 0);
+  lamina_node_add_input (c, lamina_rewrite_tensor (dst, g_ptr_array_index (n->inputs, 0)));
+  for (guint k = 0; k < G_N_ELEMENTS (attrs); k++)
+    {
+      const LaminaAttr *a = lamina_node_get_attr (n, attrs[k]);
+      g_autofree char *name = g_strconcat (n->name[0] ? n->name : n->op_type, "_", attrs[k], NULL);
+      gint64 len = a && a->type == LAMINA_ATTR_INTS ? a->n : 0;
+      if (a == NULL || a->type != LAMINA_ATTR_INTS)
+        {
+          if (k < 2)
+            {
+              g_set_error (error, LAMINA_GRAPH_ERROR, LAMINA_GRAPH_ERROR_INVALID,
+                           _("node “%s” (Slice) has no “%s”"), n->name, attrs[k]);
+              return FALSE;
+            }
+          continue;
+        }
+      lamina_node_add_input (c, lamina_rewrite_constant (dst, name, LAMINA_DTYPE_INT64, 1, &len,
+                                                         g_bytes_new (a->ints, sizeof (gint64) * a->n)));
+    }
+  for (guint i = 0; i < n->outputs->len; i++)
+    lamina_node_add_output (c, lamina_rewrite_tensor (dst, g_ptr_array_index (n->outputs, i)));
+  return TRUE;
+}
+
+/* Clip before opset 11 took min/max as float attributes. */
+static gboolean
+upgrade_clip (LaminaGraph *dst, const LaminaNode *n, GError **error)
+{
+  static const char *const attrs[] = { "min", "max" };
+  LaminaNode *c = lamina_rewrite_node (dst, n, error);
+
+  if (c == NULL)
+    return FALSE;
+  g_ptr_array_set_size (c->attrs, 0);
+  lamina_node_add_input (c, lamina_rewrite_tensor (dst, g_ptr_array_index (n->inputs, 0)));
+  for (guint k = 0; k < G_N_ELEMENTS (attrs); k++)
+    {
+      const LaminaAttr *a = lamina_node_get_attr (n, attrs[k]);
+      g_autofree char *name = g_strconcat (n->name[0] ? n->name : n->op_type, "_", attrs[k], NULL);
+      float v = a ? (float) a->f : 0;
+      lamina_node_add_input (c, a == NULL ? NULL
+                                : lamina_rewrite_constant (dst, name, LAMINA_DTYPE_FLOAT32, 0, NULL,
+                                                           g_bytes_new (&v, sizeof v)));
+    }
+  for (guint i = 0; i < n->outputs->len; i++)
+    lamina_node_add_output (c, lamina_rewrite_tensor (dst, g_ptr_array_index (n->outputs, i)));
+  return TRUE;
+}
+
 static gboolean
 is_softmax_family (const LaminaNode *n)
 {
@@ -430,6 +489,10 @@ lamina_upgrade_opset13 (const LaminaModel *model, GError **error)
       gboolean ok;
       if (attr != NULL)
         ok = upgrade_attr_to_input (out->graph, n, attr, error);
+      else if (opset < 10 && is_op (n, "Slice") && n->inputs->len == 1)
+        ok = upgrade_slice (out->graph, n, error);
+      else if (opset < 11 && is_op (n, "Clip") && n->inputs->len == 1)
+        ok = upgrade_clip (out->graph, n, error);
       else if (opset < 13 && is_softmax_family (n))
         ok = upgrade_softmax (out->graph, n, error);
       else

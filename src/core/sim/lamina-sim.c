@@ -13,54 +13,13 @@
 #include <string.h>
 #include <time.h>
 #include <glib/gi18n.h>
-#include "lamina-sim.h"
-
-typedef enum {
-  SLOT_UNUSED = 0,   /* nothing reads it, or an unused constant */
-  SLOT_CONSTANT,     /* borrowed from the model */
-  SLOT_INPUT,        /* set by lamina_sim_set_input */
-  SLOT_ACTIVATION,   /* computed by a step */
-} SlotKind;
-
-typedef struct {
-  LaminaValue value;
-  SlotKind    kind;
-  int         last_use;    /* step of the last reader; -1 when none */
-  gboolean    is_output;   /* graph output: never recycled */
-  gboolean    keep;        /* observed: never recycled */
-  gboolean    ready;       /* value holds the current result */
-} Slot;
-
-typedef struct {
-  const LaminaNode   *node;
-  const LaminaKernel *kernel;   /* NULL for folded Constant nodes */
-  gpointer            state;
-  gint64              opset;
-  const LaminaValue **inputs;   /* the kernel call's arrays */
-  LaminaValue       **outputs;
-  double              ms;       /* < 0: not run since the last reset */
-} Step;
+#include "lamina-sim-optimize.h"
 
 typedef struct {
   void  *data;
   gsize  nbytes;
 } FreeBuffer;
 
-struct _LaminaSim {
-  LaminaModel       *model;
-  LaminaGraph       *graph;
-  LaminaParallel    *parallel;
-  Slot              *slots;      /* graph->tensors->len */
-  Step              *steps;
-  guint              n_steps;
-  int               *step_of;    /* by node->index; -1 when not scheduled */
-  guint              position;
-  GArray            *free_list;  /* FreeBuffer: the arena */
-  gboolean           keep_all;
-  gint               cancelled;  /* atomic */
-  LaminaSimObserver  observer;
-  gpointer           observer_data;
-};
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -99,10 +58,7 @@ node_tensor (GPtrArray *list, guint i)
 static Slot *
 slot_of (const LaminaSim *sim, const LaminaTensor *t)
 {
-  if (t == NULL || t->index >= sim->graph->tensors->len ||
-      g_ptr_array_index (sim->graph->tensors, t->index) != t)
-    return NULL;
-  return &sim->slots[t->index];
+  return lamina_sim_slot (sim, t);
 }
 
 static double
@@ -377,7 +333,7 @@ plan_prepare (LaminaSim *sim, GError **error)
       LaminaKernelCall call = { node, step->inputs, node->inputs->len, step->outputs,
                                 node->outputs->len, step->opset, sim->parallel, NULL };
 
-      if (step->kernel == NULL || step->kernel->prepare == NULL)
+      if (step->kernel == NULL || step->kernel->prepare == NULL || step->folded)
         continue;
       for (guint i = 0; i < node->inputs->len; i++)
         {
@@ -431,8 +387,14 @@ lamina_sim_new (LaminaModel *model, LaminaGraph *graph, const LaminaSimOptions *
       !plan_kernels (sim, lookup, options ? options->lookup_data : NULL, error))
     return NULL;
   plan_slots (sim);
-  if (!plan_reads (sim, error) || !plan_outputs (sim, error) || !plan_prepare (sim, error))
+  if (!plan_reads (sim, error) || !plan_outputs (sim, error))
     return NULL;
+  if (options == NULL || !(options->optimize & LAMINA_SIM_OPTIMIZE_NO_FOLD))
+    lamina_sim_fold_constants (sim);
+  if (!plan_prepare (sim, error))
+    return NULL;
+  if (options == NULL || !(options->optimize & LAMINA_SIM_OPTIMIZE_NO_FUSE))
+    lamina_sim_fuse (sim);
   return g_steal_pointer (&sim);
 }
 
@@ -446,6 +408,7 @@ lamina_sim_free (LaminaSim *sim)
       Step *step = &sim->steps[s];
       if (step->state && step->kernel && step->kernel->free_state)
         step->kernel->free_state (step->state);
+      lamina_sim_fusion_free (step->fusion, step->kernel);
       g_free (step->inputs);
       g_free (step->outputs);
     }
@@ -588,9 +551,10 @@ lamina_sim_step_of (const LaminaSim *sim, const LaminaNode *node)
 }
 
 /* Points the call's arrays at the slots; an output nobody will look at is
- * NULL so that the kernel may skip it. */
+ * NULL so that the kernel may skip it. A live fusion writes the result of
+ * its last absorbed node instead of the head's own output. */
 static gboolean
-bind_step (LaminaSim *sim, Step *step, GError **error)
+bind_step (LaminaSim *sim, Step *step, const LaminaSimFusion *fusion, GError **error)
 {
   const LaminaNode *node = step->node;
 
@@ -622,22 +586,54 @@ bind_step (LaminaSim *sim, Step *step, GError **error)
       if (wanted)
         slot->value.quant = t->quant;
     }
+  if (fusion != NULL)
+    {
+      Slot *slot = slot_of (sim, fusion->result);
+      step->outputs[0] = &slot->value;
+      slot->ready = FALSE;
+      slot->value.quant = fusion->result->quant;
+    }
   return TRUE;
 }
 
 static gboolean
-compute_step (LaminaSim *sim, Step *step, GError **error)
+compute_step (LaminaSim *sim, Step *step, const LaminaSimFusion *fusion, GError **error)
 {
   const LaminaNode *node = step->node;
   LaminaKernelCall call = { node, step->inputs, node->inputs->len, step->outputs,
-                            node->outputs->len, step->opset, sim->parallel, step->state };
+                            node->outputs->len, step->opset, sim->parallel, step->state, NULL };
 
-  if (!step->kernel->reshape (&call, error))
+  const LaminaKernel *kernel = step->kernel;
+
+  if (fusion != NULL)
+    {
+      call.clamp = fusion->clamp;
+      if (fusion->kernel != NULL)
+        {
+          /* a replacement kernel of one input and one output */
+          kernel = fusion->kernel;
+          call.node = fusion->node;
+          fusion->inputs[0] = step->inputs[fusion->source];
+          call.inputs = fusion->inputs;
+          call.n_inputs = call.n_outputs = 1;
+          call.state = NULL;
+        }
+      else if (fusion->inputs != NULL)
+        {
+          /* the filter and bias with the affine nodes folded in */
+          fusion->inputs[0] = step->inputs[0];
+          call.inputs = fusion->inputs;
+          call.n_inputs = fusion->n_inputs;
+          call.state = fusion->state;
+        }
+    }
+  if (!kernel->reshape (&call, error))
     return FALSE;
   for (guint i = 0; i < node->outputs->len; i++)
-    if (step->outputs[i] != NULL && !arena_alloc (sim, slot_of (sim, node_tensor (node->outputs, i)), error))
+    if (step->outputs[i] != NULL &&
+        !arena_alloc (sim, slot_of (sim, fusion && i == 0 ? fusion->result : node_tensor (node->outputs, i)), error))
       return FALSE;
-  return step->kernel->run (&call, error);
+  return kernel->run (&call, error);
 }
 
 /* Recycles what no later step reads. */
@@ -674,24 +670,57 @@ notify_observer (LaminaSim *sim, Step *step)
   sim->observer (node, values, node->outputs->len, step->ms, sim->observer_data);
 }
 
+/* A step whose result an earlier (head) step computed: its output becomes
+ * ready now, in schedule order; an inner node of the chain has none. */
+static void
+finish_absorbed (LaminaSim *sim, Step *step)
+{
+  const LaminaTensor *t = node_tensor (step->node->outputs, 0);
+  Slot *slot = slot_of (sim, t);
+
+  if (step->absorbed == LAMINA_SIM_ABSORBED_RESULT && slot != NULL)
+    slot->ready = TRUE;
+  step->absorbed = LAMINA_SIM_ABSORBED_NOT;
+  step->ms = 0;
+}
+
+/* Runs the kernel of the step (or of its live fusion); FALSE on error. */
+static gboolean
+execute_step (LaminaSim *sim, Step *step, GError **error)
+{
+  const LaminaSimFusion *fusion = step->fusion && lamina_sim_fusion_live (sim, step->fusion) ? step->fusion : NULL;
+  double start;
+
+  if (step->absorbed)
+    {
+      finish_absorbed (sim, step);
+      return TRUE;
+    }
+  if (!bind_step (sim, step, fusion, error))
+    return FALSE;
+  start = now_ms ();
+  if (step->kernel != NULL && !step->folded && !compute_step (sim, step, fusion, error))
+    return FALSE;
+  step->ms = step->kernel != NULL && !step->folded ? now_ms () - start : 0;
+  for (guint i = 0; i < step->node->outputs->len; i++)
+    if (step->outputs[i] != NULL && !(fusion && i == 0))
+      slot_of (sim, node_tensor (step->node->outputs, i))->ready = TRUE;
+  for (guint i = 0; fusion && i < fusion->n_absorbed; i++)
+    sim->steps[fusion->absorbed[i]].absorbed =
+      i + 1 == fusion->n_absorbed ? LAMINA_SIM_ABSORBED_RESULT : LAMINA_SIM_ABSORBED_INNER;
+  return TRUE;
+}
+
 gboolean
 lamina_sim_step (LaminaSim *sim, GError **error)
 {
   Step *step;
-  double start;
 
   if (sim->position >= sim->n_steps)
     return TRUE;
   step = &sim->steps[sim->position];
-  if (!bind_step (sim, step, error))
+  if (!execute_step (sim, step, error))
     return FALSE;
-  start = now_ms ();
-  if (step->kernel != NULL && !compute_step (sim, step, error))
-    return FALSE;
-  step->ms = step->kernel != NULL ? now_ms () - start : 0;
-  for (guint i = 0; i < step->node->outputs->len; i++)
-    if (step->outputs[i] != NULL)
-      slot_of (sim, node_tensor (step->node->outputs, i))->ready = TRUE;
   if (sim->observer)
     notify_observer (sim, step);
   release_after (sim, sim->position);
@@ -743,7 +772,10 @@ lamina_sim_reset (LaminaSim *sim)
     if (sim->slots[i].kind == SLOT_ACTIVATION)
       arena_release (sim, &sim->slots[i]);
   for (guint s = 0; s < sim->n_steps; s++)
-    sim->steps[s].ms = -1;
+    {
+      sim->steps[s].ms = -1;
+      sim->steps[s].absorbed = LAMINA_SIM_ABSORBED_NOT;
+    }
   sim->position = 0;
 }
 

@@ -13,6 +13,13 @@
  * the simulator. The simulator itself is used from one thread at a time;
  * only lamina_sim_cancel may be called from another thread.
  *
+ * Optimisations (lamina-sim-optimize.h): nodes whose inputs are all
+ * constants run once at plan time (their steps then take no time and their
+ * outputs are readable from the start); a Conv may compute the
+ * BatchNormalization and Relu/Clip after it. Fused steps are only taken
+ * while no observer is set, keep_all is off and the skipped tensors are not
+ * kept, so whoever looks at intermediate tensors sees the graph as written.
+ *
  * Subgraph operators (If, Loop, Scan) have no kernels yet: graphs that use
  * them fail to plan with LAMINA_KERNEL_ERROR_UNSUPPORTED.
  */
@@ -31,10 +38,20 @@ typedef struct _LaminaSim LaminaSim;
 typedef const LaminaKernel *(*LaminaSimLookupFunc) (const char *op_type, const char *domain,
                                                     gpointer data);
 
+/* Plan-time optimisations (lamina-sim-optimize.h): all on by default
+ * (0); these flags turn them off. */
+typedef enum {
+  LAMINA_SIM_OPTIMIZE_ALL     = 0,
+  LAMINA_SIM_OPTIMIZE_NO_FOLD = 1 << 0,   /* run constant subgraphs at every run */
+  LAMINA_SIM_OPTIMIZE_NO_FUSE = 1 << 1,   /* no BatchNormalization folding nor activation fusion */
+  LAMINA_SIM_OPTIMIZE_NONE    = LAMINA_SIM_OPTIMIZE_NO_FOLD | LAMINA_SIM_OPTIMIZE_NO_FUSE,
+} LaminaSimOptimize;
+
 typedef struct {
   int                 threads;      /* <= 0: all cores */
   LaminaSimLookupFunc lookup;       /* NULL: the built-in kernels */
   gpointer            lookup_data;
+  LaminaSimOptimize   optimize;     /* 0: every optimisation */
 } LaminaSimOptions;
 
 /* Called in the running thread after each executed node with its output

@@ -753,6 +753,8 @@ static const GroupSpec groups[] = {
       "num_keypoints", "num_layers", "obj_threshold", "polygons", "reduce_boxes_in_lowest_layer",
       "score_clip", "score_mode", "sigmoid_score", "softmax", "strides", "top_k", "unclip_ratio",
       NULL } },
+  /* mixed-precision rules: read by the quantizer (lamina_quantize_preset_rules) */
+  { "QUANTIZE", parse_ignored, { "int16", "keep_float", NULL } },
   { "RESIZE", parse_resize, { "max_side", "mode", "multiple", "pad", "pad_value", "size", NULL } },
 };
 

@@ -12,6 +12,8 @@
  *                  pad_value= (normalised), size=WxH, max_side=960, multiple=32
  *   [LAYOUT]       layout=nchw|nhwc
  *   [POSTPROCESS]  decoder=yolov5|yolo-fastestv2|ultraface|blazeface|dbnet|ctc|classify
+ *   [QUANTIZE]     keep_float=, int16= mixed-precision rules, read by the quantizer
+ *                  (lamina_quantize_preset_rules)
  *                  and the keys of LaminaPostprocessConfig below.
  *
  * Unknown groups and keys become warnings the caller can show; bad values are

@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * test-sim-optimize: the simulator's plan-time optimisations (constant
+ * folding, BatchNormalization / affine folding into Conv, activation
+ * fusion, the decomposed hard swish) give the same outputs as the graph run
+ * as written (LAMINA_SIM_OPTIMIZE_NONE), on small hand-made graphs with the
+ * built-in kernels and on the shared models; and the window's view (keep,
+ * observer) still sees every node's exact output.
+ */
+#define G_LOG_DOMAIN "lamina-test"
+
+#include <math.h>
+#include <string.h>
+#include "sim/lamina-sim.h"
+#include "sim/lamina-sim-input.h"
+#include "lamina-model-load.h"
+#include "lamina-test-util.h"
+
+/* ---- building graphs ------------------------------------------------------- */
+
+static LaminaModel *
+model_new (void)
+{
+  LaminaModel *m = lamina_model_new (LAMINA_FORMAT_ONNX);
+  LaminaOpset o = { g_strdup (""), 13 };
+
+  g_array_append_val (m->opsets, o);
+  m->graph = lamina_graph_new ("g");
+  g_ptr_array_add (m->graphs, m->graph);
+  return m;
+}
+
+static LaminaTensor *
+tensor (LaminaModel *m, const char *name)
+{
+  return lamina_graph_ensure_tensor (m->graph, name);
+}
+
+static void
+graph_input (LaminaModel *m, const char *name, int rank, const gint64 *dims)
+{
+  LaminaTensor *t = tensor (m, name);
+
+  t->dtype = LAMINA_DTYPE_FLOAT32;
+  lamina_shape_set (&t->shape, rank, dims);
+  g_ptr_array_add (m->graph->inputs, t);
+}
+
+/* A float32 constant of the given shape; values from seed (deterministic,
+ * in [lo, hi)), or `fill` when lo == hi. */
+static void
+constant (LaminaModel *m, const char *name, int rank, const gint64 *dims, guint32 seed, float lo, float hi)
+{
+  LaminaTensor *t = tensor (m, name);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  gint64 n = 1;
+  float *data;
+
+  for (int i = 0; i < rank; i++)
+    n *= dims[i];
+  data = g_new (float, MAX (n, 1));
+  for (gint64 i = 0; i < n; i++)
+    data[i] = lo == hi ? lo : (float) g_rand_double_range (rand, lo, hi);
+  t->dtype = LAMINA_DTYPE_FLOAT32;
+  lamina_shape_set (&t->shape, rank, dims);
+  t->is_constant = TRUE;
+  t->data = g_bytes_new_take (data, n * sizeof (float));
+}
+
+/* op (inputs...) → out; inputs is a NULL-terminated list. */
+static LaminaNode *
+node (LaminaModel *m, const char *op, const char *out, ...)
+{
+  static guint count;
+  g_autofree char *name = g_strdup_printf ("n%u", count++);
+  LaminaNode *n = lamina_graph_add_node (m->graph, name, op, "");
+  va_list args;
+  const char *in;
+
+  va_start (args, out);
+  while ((in = va_arg (args, const char *)) != NULL)
+    lamina_node_add_input (n, tensor (m, in));
+  va_end (args);
+  lamina_node_add_output (n, tensor (m, out));
+  tensor (m, out)->dtype = LAMINA_DTYPE_FLOAT32;
+  return n;
+}
+
+static void
+finish (LaminaModel *m, const char *output)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (m->graph->outputs, tensor (m, output));
+  g_assert_true (lamina_graph_link (m->graph, &error));
+  g_assert_no_error (error);
+}
+
+/* ---- running ------------------------------------------------------------------- */
+
+static void
+set_random_inputs (LaminaSim *sim, LaminaModel *m, const char *const *shapes)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+
+  for (guint i = 0; i < m->graph->inputs->len; i++)
+    {
+      const LaminaTensor *t = g_ptr_array_index (m->graph->inputs, i);
+      g_autoptr(GError) error = NULL;
+      LaminaValue v = { 0 };
+      gint64 dims[LAMINA_MAX_RANK];
+      int rank;
+      g_assert_true (lamina_input_default_dims (t, 1, &rank, dims));
+      for (guint s = 0; shapes && shapes[s]; s += 2)
+        if (g_str_equal (shapes[s], t->name))
+          g_assert_true (lamina_parse_dims (shapes[s + 1], &rank, dims, NULL));
+      g_assert_true (lamina_value_set_shape (&v, t->dtype, rank, dims, &error));
+      g_assert_true (lamina_value_fill (&v, LAMINA_FILL_RANDOM, rand, &error));
+      for (gint64 k = 0; t->dtype == LAMINA_DTYPE_FLOAT32 && k < v.numel; k++)
+        LAMINA_VALUE_F32 (&v)[k] = LAMINA_VALUE_F32 (&v)[k] * 8 - 4;   /* both signs, past ±3 */
+      g_assert_true (lamina_sim_set_input (sim, t->name, &v, &error));
+      g_assert_no_error (error);
+      lamina_value_clear (&v);
+    }
+}
+
+/* Every graph output of a run (copied), twice in a row to also check that
+ * a second run after reset repeats the first. */
+static GPtrArray *
+run (LaminaModel *m, LaminaSimOptimize optimize, const char *const *shapes)
+{
+  g_autoptr(LaminaSim) sim = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+
+  sim = lamina_sim_new (m, m->graph, &(LaminaSimOptions) { 1, .optimize = optimize }, &error);
+  g_assert_no_error (error);
+  set_random_inputs (sim, m, shapes);
+  for (int pass = 0; pass < 2; pass++)
+    {
+      lamina_sim_reset (sim);
+      g_assert_true (lamina_sim_run (sim, &error));
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < m->graph->outputs->len; i++)
+    {
+      const LaminaValue *v = lamina_sim_get_value (sim, g_ptr_array_index (m->graph->outputs, i));
+      g_assert_nonnull (v);
+      g_ptr_array_add (outputs, g_bytes_new (v->data, (gsize) v->numel * lamina_dtype_size (v->dtype)));
+    }
+  return outputs;
+}
+
+/* float32 outputs within atol + rtol · max |expected| of the output
+ * (folding rescales filters: one rounding per weight), others equal. */
+static void
+assert_close (LaminaModel *m, GPtrArray *got, GPtrArray *want, double rtol)
+{
+  g_assert_cmpuint (got->len, ==, want->len);
+  for (guint i = 0; i < got->len; i++)
+    {
+      const LaminaTensor *t = g_ptr_array_index (m->graph->outputs, i);
+      gsize n, nw;
+      const float *a = g_bytes_get_data (got->pdata[i], &n), *b = g_bytes_get_data (want->pdata[i], &nw);
+      double scale = 0, diff = 0;
+      g_assert_cmpuint (n, ==, nw);
+      if (t->dtype != LAMINA_DTYPE_FLOAT32)
+        {
+          g_assert_true (g_bytes_equal (got->pdata[i], want->pdata[i]));
+          continue;
+        }
+      for (gsize k = 0; k < n / sizeof (float); k++)
+        {
+          scale = MAX (scale, fabs (b[k]));
+          diff = MAX (diff, fabs ((double) a[k] - b[k]));
+        }
+      g_test_message ("%s: max diff %g, max |x| %g", t->name, diff, scale);
+      g_assert_cmpfloat (diff, <=, 1e-6 + rtol * scale);
+    }
+}
+
+static void
+assert_optimize_agrees (LaminaModel *m, const char *const *shapes, double rtol)
+{
+  g_autoptr(GPtrArray) fast = run (m, LAMINA_SIM_OPTIMIZE_ALL, shapes);
+  g_autoptr(GPtrArray) fold_only = run (m, LAMINA_SIM_OPTIMIZE_NO_FUSE, shapes);
+  g_autoptr(GPtrArray) fuse_only = run (m, LAMINA_SIM_OPTIMIZE_NO_FOLD, shapes);
+  g_autoptr(GPtrArray) plain = run (m, LAMINA_SIM_OPTIMIZE_NONE, shapes);
+
+  assert_close (m, fast, plain, rtol);
+  assert_close (m, fold_only, plain, rtol);
+  assert_close (m, fuse_only, plain, rtol);
+}
+
+/* ---- hand-made graphs -------------------------------------------------------- */
+
+/* x [1,3,6,6] → Conv (4 out, 3×3, pad 1) → BatchNormalization → Mul (per
+ * channel) → Add (scalar) → Relu */
+static LaminaModel *
+conv_chain_model (const char *activation)
+{
+  LaminaModel *m = model_new ();
+  const gint64 x[] = { 1, 3, 6, 6 }, w[] = { 4, 3, 3, 3 }, c[] = { 4 }, pc[] = { 4, 1, 1 }, one[] = { 1 };
+  LaminaNode *conv;
+  LaminaAttr *pads;
+
+  graph_input (m, "x", 4, x);
+  constant (m, "w", 4, w, 1, -1, 1);
+  constant (m, "b", 1, c, 2, -1, 1);
+  constant (m, "gamma", 1, c, 3, 0.5, 2);
+  constant (m, "beta", 1, c, 4, -1, 1);
+  constant (m, "mean", 1, c, 5, -1, 1);
+  constant (m, "var", 1, c, 6, 0.1, 2);
+  constant (m, "scale", 3, pc, 7, -2, 2);
+  constant (m, "shift", 1, one, 8, -1, 1);
+  conv = node (m, "Conv", "y", "x", "w", "b", NULL);
+  pads = lamina_node_add_attr (conv, "pads", LAMINA_ATTR_INTS);
+  pads->n = 4;
+  pads->ints = g_new (gint64, 4);
+  for (int i = 0; i < 4; i++)
+    pads->ints[i] = 1;
+  node (m, "BatchNormalization", "bn", "y", "gamma", "beta", "mean", "var", NULL);
+  node (m, "Mul", "mul", "scale", "bn", NULL);   /* the constant first */
+  node (m, "Add", "add", "mul", "shift", NULL);
+  if (g_str_equal (activation, "Clip"))
+    {
+      const gint64 scalar[] = { 0 };
+      constant (m, "lo", 0, scalar, 0, 0, 0);
+      constant (m, "hi", 0, scalar, 0, 1.5, 1.5);
+      node (m, "Clip", "out", "add", "lo", "hi", NULL);
+    }
+  else
+    node (m, activation, "out", "add", NULL);
+  finish (m, "out");
+  return m;
+}
+
+static void
+test_conv_chain (void)
+{
+  const char *acts[] = { "Relu", "Clip" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (acts); i++)
+    {
+      g_autoptr(LaminaModel) m = conv_chain_model (acts[i]);
+      assert_optimize_agrees (m, NULL, 1e-5);
+    }
+}
+
+/* The fused chain still shows every node as a step; absorbed steps take no
+ * time; the result appears when its own node's step has run. */
+static void
+test_fused_steps (void)
+{
+  g_autoptr(LaminaModel) m = conv_chain_model ("Relu");
+  g_autoptr(LaminaSim) sim = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n;
+
+  sim = lamina_sim_new (m, m->graph, &(LaminaSimOptions) { 1 }, &error);
+  g_assert_no_error (error);
+  n = lamina_sim_n_steps (sim);
+  g_assert_cmpuint (n, ==, 5);
+  set_random_inputs (sim, m, NULL);
+  g_assert_true (lamina_sim_step (sim, &error));   /* Conv: computes the whole chain */
+  g_assert_null (lamina_sim_get_value (sim, tensor (m, "y")));    /* skipped */
+  g_assert_null (lamina_sim_get_value (sim, tensor (m, "out")));  /* not yet: Relu has not run */
+  g_assert_true (lamina_sim_run (sim, &error));
+  g_assert_nonnull (lamina_sim_get_value (sim, tensor (m, "out")));
+  for (guint s = 1; s < n; s++)
+    g_assert_cmpfloat (lamina_sim_node_ms (sim, lamina_sim_step_node (sim, s)), ==, 0);
+}
+
+/* Keeping an inner tensor (the window's "inspect this") turns the fusion
+ * off for the next run: the kept value is the exact Conv output. */
+static void
+test_kept_tensor_unfused (void)
+{
+  g_autoptr(LaminaModel) m = conv_chain_model ("Relu");
+  g_autoptr(LaminaSim) fast = NULL, plain = NULL;
+  g_autoptr(GError) error = NULL;
+  const LaminaValue *a, *b;
+
+  fast = lamina_sim_new (m, m->graph, &(LaminaSimOptions) { 1 }, &error);
+  plain = lamina_sim_new (m, m->graph, &(LaminaSimOptions) { 1, .optimize = LAMINA_SIM_OPTIMIZE_NONE }, &error);
+  g_assert_no_error (error);
+  lamina_sim_keep (fast, tensor (m, "y"), TRUE);
+  lamina_sim_keep (plain, tensor (m, "y"), TRUE);
+  set_random_inputs (fast, m, NULL);
+  set_random_inputs (plain, m, NULL);
+  g_assert_true (lamina_sim_run (fast, &error) && lamina_sim_run (plain, &error));
+  a = lamina_sim_get_value (fast, tensor (m, "y"));
+  b = lamina_sim_get_value (plain, tensor (m, "y"));
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+  g_assert_cmpmem (a->data, a->numel * 4, b->data, b->numel * 4);
+  g_assert_nonnull (lamina_sim_get_value (fast, tensor (m, "bn")));
+}
+
+typedef struct {
+  guint computed;   /* observer calls with a non-NULL output */
+} ObserverLog;
+
+static void
+observer (const LaminaNode *n, const LaminaValue *const *outputs, guint n_outputs, double ms, gpointer data)
+{
+  ObserverLog *log = data;
+
+  log->computed += n_outputs > 0 && outputs[0] != NULL;
+}
+
+/* With an observer (the window, --dump) every node computes its output. */
+static void
+test_observer_unfused (void)
+{
+  g_autoptr(LaminaModel) m = conv_chain_model ("Relu");
+  g_autoptr(LaminaSim) sim = NULL;
+  g_autoptr(GError) error = NULL;
+  ObserverLog log = { 0 };
+
+  sim = lamina_sim_new (m, m->graph, &(LaminaSimOptions) { 1 }, &error);
+  g_assert_no_error (error);
+  lamina_sim_set_observer (sim, observer, &log);
+  set_random_inputs (sim, m, NULL);
+  g_assert_true (lamina_sim_run (sim, &error));
+  g_assert_cmpuint (log.computed, ==, 5);
+}
+
+/* x · Clip (x + 3, 0, 6) / 6, and the Mul (·, 1/6) spelling */
+static void
+test_hard_swish (void)
+{
+  for (int spelling = 0; spelling < 2; spelling++)
+    {
+      g_autoptr(LaminaModel) m = model_new ();
+      const gint64 x[] = { 2, 3, 5 }, scalar[] = { 0 };
+
+      graph_input (m, "x", 3, x);
+      constant (m, "three", 0, scalar, 0, 3, 3);
+      constant (m, "zero", 0, scalar, 0, 0, 0);
+      constant (m, "six", 0, scalar, 0, 6, 6);
+      constant (m, "sixth", 0, scalar, 0, 1.0f / 6, 1.0f / 6);
+      node (m, "Add", "a", "three", "x", NULL);
+      node (m, "Clip", "c", "a", "zero", "six", NULL);
+      node (m, "Mul", "p", "x", "c", NULL);
+      if (spelling == 0)
+        node (m, "Div", "out", "p", "six", NULL);
+      else
+        node (m, "Mul", "out", "p", "sixth", NULL);
+      finish (m, "out");
+      assert_optimize_agrees (m, NULL, 1e-6);
+    }
+}
+
+/* A node of constants runs at plan time; its output is readable before
+ * any step and its step takes no time. */
+static void
+test_constant_folding (void)
+{
+  g_autoptr(LaminaModel) m = model_new ();
+  g_autoptr(LaminaSim) sim = NULL;
+  g_autoptr(GError) error = NULL;
+  const gint64 x[] = { 2, 4 };
+  const LaminaValue *k;
+  LaminaNode *gemm;
+
+  graph_input (m, "x", 2, x);
+  constant (m, "a", 2, x, 11, -1, 1);
+  constant (m, "b", 2, x, 12, -1, 1);
+  node (m, "Mul", "k", "a", "b", NULL);
+  gemm = node (m, "Gemm", "g", "x", "k", NULL);
+  lamina_node_add_attr (gemm, "transB", LAMINA_ATTR_INT)->i = 1;
+  node (m, "Relu", "out", "g", NULL);
+  finish (m, "out");
+  assert_optimize_agrees (m, NULL, 1e-6);
+  sim = lamina_sim_new (m, m->graph, &(LaminaSimOptions) { 1 }, &error);
+  g_assert_no_error (error);
+  k = lamina_sim_get_value (sim, tensor (m, "k"));
+  g_assert_nonnull (k);
+  for (int i = 0; i < 8; i++)
+    g_assert_cmpfloat (LAMINA_VALUE_F32 (k)[i], ==,
+                       ((const float *) g_bytes_get_data (tensor (m, "a")->data, NULL))[i] *
+                       ((const float *) g_bytes_get_data (tensor (m, "b")->data, NULL))[i]);
+  set_random_inputs (sim, m, NULL);
+  g_assert_true (lamina_sim_run (sim, &error));
+  g_assert_cmpfloat (lamina_sim_node_ms (sim, lamina_sim_step_node (sim, 0)), ==, 0);
+}
+
+/* ---- shared models --------------------------------------------------------------- */
+
+typedef struct {
+  const char *model;
+  const char *shapes[3];   /* NAME, DIMS, NULL */
+} SharedCase;
+
+static const SharedCase shared_cases[] = {
+  { "yolo-fastestv2-coco-352.onnx", { NULL } },
+  { "ultraface-rfb-320.onnx", { NULL } },
+  { "ultraface-slim-320.onnx", { NULL } },
+  { "ppocrv4-det.onnx", { "x", "1x3x160x160", NULL } },
+  { "ppocrv4-rec.onnx", { "x", "1x3x48x160", NULL } },
+  { "yolov5n-fp16.tflite", { NULL } },
+  { "blazeface-short-range.tflite", { NULL } },
+};
+
+static void
+test_shared_model (gconstpointer data)
+{
+  const SharedCase *c = data;
+  g_autofree char *path = lamina_test_shared_model (c->model);
+  g_autoptr(LaminaModel) m = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (path == NULL)
+    return;
+  m = lamina_model_load (path, &error);
+  g_assert_no_error (error);
+  assert_optimize_agrees (m, c->shapes[0] ? c->shapes : NULL, 1e-5);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/sim-optimize/conv-chain", test_conv_chain);
+  g_test_add_func ("/sim-optimize/fused-steps", test_fused_steps);
+  g_test_add_func ("/sim-optimize/kept-tensor-unfused", test_kept_tensor_unfused);
+  g_test_add_func ("/sim-optimize/observer-unfused", test_observer_unfused);
+  g_test_add_func ("/sim-optimize/hard-swish", test_hard_swish);
+  g_test_add_func ("/sim-optimize/constant-folding", test_constant_folding);
+  for (guint i = 0; i < G_N_ELEMENTS (shared_cases); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/sim-optimize/shared/%s", shared_cases[i].model);
+      g_test_add_data_func (name, &shared_cases[i], test_shared_model);
+    }
+  return g_test_run ();
+}
