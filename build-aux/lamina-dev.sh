@@ -66,6 +66,27 @@ fetch_samples() {
   cd "$top"
 }
 
+# The sample picture the window opens with: scikit-image's astronaut.png
+# (NASA, public domain) from Debian's python3-skimage, taken out of the
+# package without installing it (and its SciPy stack).
+fetch_sample_image() {
+  local img=$top/build/samples/astronaut.png deb=$top/build/samples/deb
+  [ -f "$img" ] && return 0
+  mkdir -p "$deb" && cd "$deb" || return 1
+  log "fetching a sample image from Debian's archive (python3-skimage)"
+  if ! apt-get download python3-skimage >/dev/null 2>&1; then
+    { [ "$(id -u)" -eq 0 ] && apt-get update -q >/dev/null && apt-get download python3-skimage >/dev/null 2>&1; } ||
+      { cd "$top"; return 1; }
+  fi
+  dpkg-deb --fsys-tarfile python3-skimage_*.deb |
+    tar -xO ./usr/lib/python3/dist-packages/skimage/data/astronaut.png >"$img.tmp" &&
+    mv "$img.tmp" "$img"
+  local status=$?
+  rm -f "$img.tmp"
+  cd "$top"
+  return $status
+}
+
 run_app() {
   install_missing "${packages[@]}" || exit 1
   # npm fetches the samples; a machine with its own Node.js keeps it
@@ -73,6 +94,11 @@ run_app() {
   build build || exit 1
   fetch_samples || { echo "could not fetch the sample models" >&2; exit 1; }
   export LAMINA_SAMPLES_DIR=$top/build/samples
+  if [ -x build/src/app/lamina ] && fetch_sample_image; then
+    log "starting Lamina: BlazeFace finds the face in a photo, drawn on the Image page"
+    exec ./build/src/app/lamina --input-image="$LAMINA_SAMPLES_DIR/astronaut.png" \
+      "$LAMINA_SAMPLES_DIR/blazeface-short-range.tflite"
+  fi
   if [ -x build/src/app/lamina ]; then
     log "starting Lamina on the PP-OCRv4 text detector"
     exec ./build/src/app/lamina "$LAMINA_SAMPLES_DIR/ppocrv4-det.onnx"

@@ -2,7 +2,9 @@
 #define G_LOG_DOMAIN "lamina-test"
 
 #include <math.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <glib/gstdio.h>
 #include "lamina-test-util.h"
 
@@ -77,23 +79,100 @@ lamina_test_tmpdir (void)
   return tmpdir;
 }
 
-/* ---- ONNX Runtime as a reference ----------------------------------------- */
+static struct rlimit saved_fsize;
+static gboolean      fsize_limited;
 
-static char *
-source_root (void)
+void
+lamina_test_limit_file_size (gint64 bytes)
+{
+  struct rlimit limit;
+
+  if (bytes >= 0)
+    {
+      if (!fsize_limited)
+        g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved_fsize), ==, 0);
+      fsize_limited = TRUE;
+      limit = saved_fsize;
+      limit.rlim_cur = (rlim_t) bytes;
+      /* EFBIG from write(2) instead of the default SIGXFSZ, which kills */
+      signal (SIGXFSZ, SIG_IGN);
+      g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+    }
+  else if (fsize_limited)
+    {
+      g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved_fsize), ==, 0);
+      signal (SIGXFSZ, SIG_DFL);
+      fsize_limited = FALSE;
+    }
+}
+
+/* ---- source files and processes ------------------------------------------ */
+
+char *
+lamina_test_source_file (const char *first, ...)
 {
   const char *srcdir = g_getenv ("G_TEST_SRCDIR");
+  g_autofree char *rel = NULL;
+  va_list args;
 
-  return g_build_filename (srcdir ? srcdir : ".", "..", NULL);
+  va_start (args, first);
+  rel = g_build_filename_valist (first, &args);
+  va_end (args);
+  return g_build_filename (srcdir ? srcdir : ".", "..", rel, NULL);
 }
+
+void
+lamina_test_run_clear (LaminaTestRun *r)
+{
+  g_clear_pointer (&r->out, g_free);
+  g_clear_pointer (&r->err, g_free);
+}
+
+LaminaTestRun
+lamina_test_run_argv (const char *const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  LaminaTestRun r = { 0 };
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &r.out, &r.err, &r.status, &error);
+  g_assert_no_error (error);
+  return r;
+}
+
+LaminaTestRun
+lamina_test_run_cli_valist (const char *first, va_list args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *cli = g_getenv ("LAMINA_CLI");
+
+  g_assert_nonnull (cli);
+  g_ptr_array_add (argv, (char *) cli);
+  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) a);
+  g_ptr_array_add (argv, NULL);
+  return lamina_test_run_argv ((const char *const *) argv->pdata);
+}
+
+LaminaTestRun
+lamina_test_run_cli (const char *first, ...)
+{
+  LaminaTestRun r;
+  va_list args;
+
+  va_start (args, first);
+  r = lamina_test_run_cli_valist (first, args);
+  va_end (args);
+  return r;
+}
+
+/* ---- ONNX Runtime as a reference ----------------------------------------- */
 
 char *
 lamina_test_find_node_ort (void)
 {
-  g_autofree char *root = source_root ();
   const char *env = g_getenv ("LAMINA_ORT_DIR");
-  g_autofree char *in_tree = g_build_filename (root, "build-aux", "ort", "node_modules",
-                                               "onnxruntime-node", "package.json", NULL);
+  g_autofree char *in_tree = lamina_test_source_file ("build-aux", "ort", "node_modules",
+                                                      "onnxruntime-node", "package.json", NULL);
   g_autofree char *in_env = env ? g_build_filename (env, "node_modules", "onnxruntime-node",
                                                     "package.json", NULL) : NULL;
   char *node = g_find_program_in_path ("node");
@@ -112,8 +191,7 @@ void
 lamina_test_run_ort (const char *node, const char *model, const char *out_dir,
                      const char *const *feeds)
 {
-  g_autofree char *root = source_root ();
-  g_autofree char *script = g_build_filename (root, "tests", "ort", "ort-run.js", NULL);
+  g_autofree char *script = lamina_test_source_file ("tests", "ort", "ort-run.js", NULL);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autofree char *err = NULL;
   g_autoptr(GError) error = NULL;
@@ -218,7 +296,7 @@ lamina_test_kernel_output_tensor (LaminaTestKernel *k, guint i)
 gboolean
 lamina_test_kernel_run (LaminaTestKernel *k, guint n_outputs, int threads, GError **error)
 {
-  const LaminaKernel *kernel = lamina_kernel_lookup (k->node->op_type, k->node->domain);
+  const LaminaKernel *kernel = lamina_kernel_lookup_node (k->node);   /* integer kernels for quantized inputs */
   g_autoptr(LaminaParallel) parallel = lamina_parallel_new (threads);
   const LaminaValue *inputs[MAX_KERNEL_IO];
   LaminaValue *outputs[MAX_KERNEL_IO];

@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <stdarg.h>
 #include <glib.h>
 #include "ops/lamina-kernel.h"
 
@@ -16,6 +17,28 @@ char *lamina_test_shared_model (const char *name);
 char *lamina_test_shared_image (const char *name);
 /* A fresh temporary directory removed at exit of the test program. */
 const char *lamina_test_tmpdir (void);
+
+/* Makes writes past `bytes` into any one file fail with EFBIG, a stand-in
+ * for a full disk that works for root too; a negative value lifts the
+ * limit again. */
+void lamina_test_limit_file_size (gint64 bytes);
+
+/* A file of the source tree: G_TEST_SRCDIR/../first/... (NULL-terminated). */
+char *lamina_test_source_file (const char *first, ...) G_GNUC_NULL_TERMINATED;
+
+/* A finished child process: its wait status (0: exit code 0) and output. */
+typedef struct {
+  int   status;
+  char *out, *err;
+} LaminaTestRun;
+
+void          lamina_test_run_clear      (LaminaTestRun *r);
+/* Runs argv (NULL-terminated, argv[0] a path) to the end; asserts that it
+ * could be started. */
+LaminaTestRun lamina_test_run_argv       (const char *const *argv);
+/* lamina-cli ($LAMINA_CLI) with the arguments up to a NULL. */
+LaminaTestRun lamina_test_run_cli        (const char *first, ...) G_GNUC_NULL_TERMINATED;
+LaminaTestRun lamina_test_run_cli_valist (const char *first, va_list args);
 
 /* ONNX Runtime as a reference (node + onnxruntime-node from build-aux/ort or
  * $LAMINA_ORT_DIR, run through tests/ort/ort-run.js): the path of node, or

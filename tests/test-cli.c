@@ -37,42 +37,6 @@ static const ModelFacts facts[] = {
   { "yolov5n-int8_edgetpu.tflite", -1, NULL, "1,640,640,3", "1,25200,85", 1, "fixed" },
 };
 
-typedef struct {
-  int    status;
-  char  *out;
-  char  *err;
-} CliResult;
-
-static void
-cli_result_clear (CliResult *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-/* Runs lamina-cli with the NULL-terminated arguments. */
-static CliResult
-run_cli (const char *first, ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  CliResult r = { 0 };
-  const char *cli = g_getenv ("LAMINA_CLI");
-  va_list args;
-
-  g_assert_nonnull (cli);
-  g_ptr_array_add (argv, (char *) cli);
-  va_start (args, first);
-  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                &r.out, &r.err, &r.status, &error);
-  g_assert_no_error (error);
-  return r;
-}
-
 static char *
 shape_to_csv (JsonArray *shape)
 {
@@ -109,16 +73,15 @@ test_info_json (gconstpointer data)
   g_autofree char *path = lamina_test_shared_model (f->file);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) unused = NULL;
   JsonObject *root, *ops;
   JsonArray *inputs, *outputs;
   GList *members;
   gint64 op_total = 0;
-  CliResult r;
+  LaminaTestRun r;
 
   if (path == NULL)
     return;
-  r = run_cli ("info", path, "--json", NULL);
+  r = lamina_test_run_cli ("info", path, "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_true (json_parser_load_from_data (parser, r.out, -1, &error));
   g_assert_no_error (error);
@@ -145,23 +108,23 @@ test_info_json (gconstpointer data)
   g_assert_cmpint (op_total, ==, json_object_get_int_member (root, "nodes"));
   g_assert_cmpint (json_node_get_value_type (json_object_get_member (root, "parameters")), ==, G_TYPE_INT64);
   g_assert_cmpint (json_object_get_int_member (root, "parameters"), >, 1000);
-  cli_result_clear (&r);
+  lamina_test_run_clear (&r);
 }
 
 static void
 test_info_text (void)
 {
   g_autofree char *path = lamina_test_shared_model ("yolo-fastestv2-coco-352.onnx");
-  CliResult r;
+  LaminaTestRun r;
 
   if (path == NULL)
     return;
-  r = run_cli ("info", path, NULL);
+  r = lamina_test_run_cli ("info", path, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "313"));
   g_assert_nonnull (strstr (r.out, "input.1"));
   g_assert_nonnull (strstr (r.out, "1×3×352×352"));
-  cli_result_clear (&r);
+  lamina_test_run_clear (&r);
 }
 
 static void
@@ -169,28 +132,28 @@ test_errors (void)
 {
   g_autofree char *garbage = g_build_filename (lamina_test_tmpdir (), "garbage.onnx", NULL);
   g_autofree char *missing = g_build_filename (lamina_test_tmpdir (), "missing.onnx", NULL);
-  CliResult r;
+  LaminaTestRun r;
 
   g_assert_true (g_file_set_contents (garbage, "this is not a model at all\n", -1, NULL));
-  r = run_cli ("info", garbage, NULL);
+  r = lamina_test_run_cli ("info", garbage, NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "garbage.onnx"));
-  cli_result_clear (&r);
+  lamina_test_run_clear (&r);
 
-  r = run_cli ("info", missing, "--json", NULL);
+  r = lamina_test_run_cli ("info", missing, "--json", NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "missing.onnx"));
   g_assert_cmpstr (r.out, ==, "");
-  cli_result_clear (&r);
+  lamina_test_run_clear (&r);
 
-  r = run_cli ("no-such-command", NULL);
+  r = lamina_test_run_cli ("no-such-command", NULL);
   g_assert_cmpint (r.status, !=, 0);
-  cli_result_clear (&r);
+  lamina_test_run_clear (&r);
 
-  r = run_cli ("render", garbage, "-o", "x.svg", NULL);
+  r = lamina_test_run_cli ("render", garbage, "-o", "x.svg", NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "garbage.onnx"));
-  cli_result_clear (&r);
+  lamina_test_run_clear (&r);
 }
 
 /* Checks the first bytes of a file. */
@@ -224,11 +187,11 @@ test_render_formats (void)
         {
           g_autofree char *name = g_strdup_printf ("%s.%s", facts[m].file, formats[i].ext);
           g_autofree char *out = g_build_filename (lamina_test_tmpdir (), name, NULL);
-          CliResult r = run_cli ("render", path, "-o", out, NULL);
+          LaminaTestRun r = lamina_test_run_cli ("render", path, "-o", out, NULL);
 
           g_assert_cmpint (r.status, ==, 0);
           assert_file_starts_with (out, formats[i].magic, formats[i].len);
-          cli_result_clear (&r);
+          lamina_test_run_clear (&r);
         }
     }
 }
@@ -238,15 +201,15 @@ test_render_bad_extension (void)
 {
   g_autofree char *path = lamina_test_shared_model ("ultraface-slim-320.onnx");
   g_autofree char *out = g_build_filename (lamina_test_tmpdir (), "graph.bmp", NULL);
-  CliResult r;
+  LaminaTestRun r;
 
   if (path == NULL)
     return;
-  r = run_cli ("render", path, "-o", out, NULL);
+  r = lamina_test_run_cli ("render", path, "-o", out, NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "ultraface-slim-320.onnx"));
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
-  cli_result_clear (&r);
+  lamina_test_run_clear (&r);
 }
 
 /* ---- run and bench on tests/data/sim-tiny.onnx --------------------------
@@ -312,9 +275,9 @@ test_run_outputs (void)
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *root, *out0, *out1;
   JsonArray *outputs;
-  CliResult r;
+  LaminaTestRun r;
 
-  r = run_cli ("run", model, "--input", spec, "-o", dir, "--threads", "1", "--json", NULL);
+  r = lamina_test_run_cli ("run", model, "--input", spec, "-o", dir, "--threads", "1", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   root = parse_json (parser, r.out);
   g_assert_cmpint (json_object_get_int_member (root, "threads"), ==, 1);
@@ -342,14 +305,14 @@ test_run_outputs (void)
   g_assert_cmpstr (json_object_get_string_member (out1, "file"), ==, z_path);
   assert_npy (y_path, y, 8);
   assert_npy (z_path, z, 8);
-  cli_result_clear (&r);
+  lamina_test_run_clear (&r);
 
   /* text output names both outputs */
-  r = run_cli ("run", model, "--input", x, NULL);   /* one input: NAME= may be left out */
+  r = lamina_test_run_cli ("run", model, "--input", x, NULL);   /* one input: NAME= may be left out */
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "out/z:1"));
   g_assert_nonnull (strstr (r.out, "float32[2,4]"));
-  cli_result_clear (&r);
+  lamina_test_run_clear (&r);
 }
 
 static void
@@ -367,10 +330,10 @@ test_run_fill_and_dump (void)
   g_autoptr(JsonParser) parser = json_parser_new ();
   const float zeros[12] = { 0 };
   JsonObject *root;
-  CliResult r;
+  LaminaTestRun r;
 
   /* zeros of a --shape */
-  r = run_cli ("run", model, "--zeros", "--shape", "x=3x4", "--dump", dump, "--json", NULL);
+  r = lamina_test_run_cli ("run", model, "--zeros", "--shape", "x=3x4", "--dump", dump, "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   root = parse_json (parser, r.out);
   /* every node output: r, y and out/z:1 */
@@ -380,15 +343,15 @@ test_run_fill_and_dump (void)
       g_autofree char *path = g_build_filename (dump, *n, NULL);
       assert_npy (path, zeros, 12);
     }
-  cli_result_clear (&r);
+  lamina_test_run_clear (&r);
 
   /* the same seed gives the same inputs */
-  r = run_cli ("run", model, "--random", "7", "--shape", "x=2x4", "-o", a, NULL);
+  r = lamina_test_run_cli ("run", model, "--random", "7", "--shape", "x=2x4", "-o", a, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  cli_result_clear (&r);
-  r = run_cli ("run", model, "--random", "7", "--shape", "x=2x4", "-o", b, NULL);
+  lamina_test_run_clear (&r);
+  r = lamina_test_run_cli ("run", model, "--random", "7", "--shape", "x=2x4", "-o", b, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  cli_result_clear (&r);
+  lamina_test_run_clear (&r);
   g_assert_true (g_file_get_contents (a_y, &a_bytes, &a_size, NULL));
   g_assert_true (g_file_get_contents (b_y, &b_bytes, &b_size, NULL));
   g_assert_cmpmem (a_bytes, a_size, b_bytes, b_size);
@@ -404,24 +367,16 @@ test_run_fill_and_dump (void)
 static void
 expect_failure (const char *fragment, const char *first, ...)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  const char *cli = g_getenv ("LAMINA_CLI");
-  g_autoptr(GError) error = NULL;
-  CliResult r = { 0 };
+  LaminaTestRun r;
   va_list ap;
 
-  g_ptr_array_add (args, (char *) cli);
   va_start (ap, first);
-  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (args, (char *) a);
+  r = lamina_test_run_cli_valist (first, ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
-  g_assert_true (g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               &r.out, &r.err, &r.status, &error));
   if (r.status == 0 || strstr (r.err, fragment) == NULL)
     g_error ("expected a failure mentioning “%s”, got status %d and “%s”", fragment, r.status, r.err);
   g_assert_cmpstr (r.out, ==, "");
-  cli_result_clear (&r);
+  lamina_test_run_clear (&r);
 }
 
 static void
@@ -459,9 +414,9 @@ test_bench (void)
   JsonObject *root;
   JsonArray *ops;
   double percent = 0;
-  CliResult r;
+  LaminaTestRun r;
 
-  r = run_cli ("bench", model, "--shape", "x=2x4", "--runs", "5", "--warmup", "0", "--threads", "2", "--json", NULL);
+  r = lamina_test_run_cli ("bench", model, "--shape", "x=2x4", "--runs", "5", "--warmup", "0", "--threads", "2", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   root = parse_json (parser, r.out);
   g_assert_cmpint (json_object_get_int_member (root, "runs"), ==, 5);
@@ -478,12 +433,12 @@ test_bench (void)
       percent += json_object_get_double_member (o, "percent");
     }
   g_assert_cmpfloat_with_epsilon (percent, 100, 1e-6);
-  cli_result_clear (&r);
+  lamina_test_run_clear (&r);
 
-  r = run_cli ("bench", model, "--shape", "x=1x4", "--runs", "2", NULL);
+  r = lamina_test_run_cli ("bench", model, "--shape", "x=1x4", "--runs", "2", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "Relu"));
-  cli_result_clear (&r);
+  lamina_test_run_clear (&r);
 }
 
 static void
@@ -493,26 +448,26 @@ test_info_unsupported (void)
   g_autofree char *model = tiny_model ("sim-tiny.onnx");
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *root, *list;
-  CliResult r;
+  LaminaTestRun r;
 
-  r = run_cli ("info", unsupported, "--json", NULL);
+  r = lamina_test_run_cli ("info", unsupported, "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   root = parse_json (parser, r.out);
   list = json_object_get_object_member (root, "unsupported");
   g_assert_cmpuint (json_object_get_size (list), ==, 1);
   g_assert_cmpint (json_object_get_int_member (list, "FooBar"), ==, 1);
-  cli_result_clear (&r);
+  lamina_test_run_clear (&r);
 
-  r = run_cli ("info", model, "--json", NULL);
+  r = lamina_test_run_cli ("info", model, "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   root = parse_json (parser, r.out);
   g_assert_cmpuint (json_object_get_size (json_object_get_object_member (root, "unsupported")), ==, 0);
-  cli_result_clear (&r);
+  lamina_test_run_clear (&r);
 
-  r = run_cli ("info", unsupported, NULL);
+  r = lamina_test_run_cli ("info", unsupported, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "FooBar"));
-  cli_result_clear (&r);
+  lamina_test_run_clear (&r);
 }
 
 int

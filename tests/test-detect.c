@@ -29,38 +29,11 @@
 
 /* ---- processes ---------------------------------------------------------------- */
 
-typedef struct {
-  int   status;
-  char *out, *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-static Run
-run_argv (const char *const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  Run r = { 0 };
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &r.out, &r.err, &r.status, &error);
-  g_assert_no_error (error);
-  return r;
-}
-
 /* lamina-cli detect MODEL IMAGE [extra...] */
-static Run
+static LaminaTestRun
 run_detect (const char *model, const char *image, const char *extra1, const char *extra2)
 {
-  const char *argv[] = { g_getenv ("LAMINA_CLI"), "detect", model, image, "--threads", "2",
-                         extra1, extra2, NULL };
-
-  g_assert_nonnull (argv[0]);
-  return run_argv (argv);
+  return lamina_test_run_cli ("detect", model, image, "--threads", "2", extra1, extra2, NULL);
 }
 
 static JsonNode *
@@ -83,65 +56,45 @@ detections_of (JsonNode *node)
 static JsonNode *
 lamina_detect_json (const char *model, const char *image)
 {
-  Run r = run_detect (model, image, "--json", NULL);
+  LaminaTestRun r = run_detect (model, image, "--json", NULL);
   JsonNode *node;
 
   if (r.status != 0)
     g_error ("lamina-cli detect %s %s failed: %s", model, image, r.err);
   node = parse_json (r.out);
-  run_clear (&r);
+  lamina_test_run_clear (&r);
   return node;
 }
 
 /* ---- references ----------------------------------------------------------------- */
 
-static char *
-source_file (const char *first, ...)
-{
-  const char *srcdir = g_getenv ("G_TEST_SRCDIR");
-  g_autofree char *rel = NULL;
-  va_list args;
-
-  va_start (args, first);
-  rel = g_build_filename_valist (first, &args);
-  va_end (args);
-  return g_build_filename (srcdir ? srcdir : ".", "..", rel, NULL);
-}
-
 /* node, djpeg and onnxruntime-node, or a skip naming what is missing. */
 static char *
 reference_tools (void)
 {
-  g_autofree char *ort = source_file ("build-aux", "ort", "node_modules", "onnxruntime-node", "package.json", NULL);
-  const char *env = g_getenv ("LAMINA_ORT_DIR");
-  g_autofree char *ort_env = env ? g_build_filename (env, "node_modules", "onnxruntime-node", "package.json", NULL) : NULL;
   g_autofree char *djpeg = g_find_program_in_path ("djpeg");
-  char *node = g_find_program_in_path ("node");
+  g_autofree char *node = lamina_test_find_node_ort ();
 
-  if (node == NULL)
-    g_test_skip ("node is not installed (Debian: nodejs): no reference pipelines");
-  else if (djpeg == NULL)
-    g_test_skip ("djpeg is not installed (Debian: libjpeg-turbo-progs): no reference pipelines");
-  else if (!g_file_test (ort, G_FILE_TEST_EXISTS) && (ort_env == NULL || !g_file_test (ort_env, G_FILE_TEST_EXISTS)))
-    g_test_skip ("onnxruntime-node is not installed (build-aux/lamina-dev.sh puts it in build-aux/ort)");
-  else
-    return node;
-  g_free (node);
-  return NULL;
+  if (node != NULL && djpeg == NULL)
+    {
+      g_test_skip ("djpeg is not installed (Debian: libjpeg-turbo-progs): no reference pipelines");
+      return NULL;
+    }
+  return g_steal_pointer (&node);
 }
 
 static JsonNode *
 reference_json (const char *node, const char *model, const char *image)
 {
-  g_autofree char *script = source_file ("tests", "ref", "ref-detect.js", NULL);
+  g_autofree char *script = lamina_test_source_file ("tests", "ref", "ref-detect.js", NULL);
   const char *argv[] = { node, script, model, image, NULL };
-  Run r = run_argv (argv);
+  LaminaTestRun r = lamina_test_run_argv (argv);
   JsonNode *json;
 
   if (r.status != 0)
     g_error ("ref-detect.js %s %s failed: %s", model, image, r.err);
   json = parse_json (r.out);
-  run_clear (&r);
+  lamina_test_run_clear (&r);
   return json;
 }
 
@@ -338,7 +291,7 @@ make_text_line (const char *text)
   const guint8 *data;
   GString *bytes;
   const char *argv[] = { cjpeg, "-quality", "95", "-outfile", jpg, ppm, NULL };
-  Run r;
+  LaminaTestRun r;
 
   if (cjpeg == NULL)
     {
@@ -370,9 +323,9 @@ make_text_line (const char *text)
   g_object_unref (layout);
   cairo_destroy (cr);
   cairo_surface_destroy (s);
-  r = run_argv (argv);
+  r = lamina_test_run_argv (argv);
   g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
+  lamina_test_run_clear (&r);
   return jpg;
 }
 
@@ -516,7 +469,7 @@ test_edgetpu_message (void)
 {
   g_autofree char *model = lamina_test_shared_model ("yolov5n-int8_edgetpu.tflite");
   g_autofree char *image = model ? lamina_test_shared_image ("bus.jpg") : NULL;
-  Run r;
+  LaminaTestRun r;
 
   if (image == NULL)
     return;
@@ -525,7 +478,7 @@ test_edgetpu_message (void)
   g_assert_cmpstr (r.out, ==, "");
   g_assert_nonnull (strstr (r.err, "yolov5n-int8_edgetpu.tflite"));
   g_assert_nonnull (strstr (r.err, "cannot simulate: custom operator edgetpu-custom-op"));
-  run_clear (&r);
+  lamina_test_run_clear (&r);
 }
 
 static void
@@ -534,7 +487,7 @@ test_errors (void)
   g_autofree char *model = lamina_test_shared_model ("ultraface-slim-320.onnx");
   g_autofree char *bad = g_build_filename (lamina_test_tmpdir (), "not-an-image.jpg", NULL);
   g_autofree char *missing = g_build_filename (lamina_test_tmpdir (), "missing.png", NULL);
-  Run r;
+  LaminaTestRun r;
 
   if (model == NULL)
     return;
@@ -542,15 +495,15 @@ test_errors (void)
   r = run_detect (model, bad, NULL, NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "not-an-image.jpg"));
-  run_clear (&r);
+  lamina_test_run_clear (&r);
   r = run_detect (model, missing, NULL, NULL);
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "missing.png"));
-  run_clear (&r);
+  lamina_test_run_clear (&r);
   r = run_detect (model, bad, "--preset", "no-such-preset");
   g_assert_cmpint (r.status, !=, 0);
   g_assert_nonnull (strstr (r.err, "no-such-preset"));
-  run_clear (&r);
+  lamina_test_run_clear (&r);
 }
 
 /* -o: a PNG of the image's size, written atomically (no temporary file is
@@ -564,7 +517,7 @@ test_annotated_png (void)
   g_autofree char *out = g_build_filename (dir, "faces-5.png", NULL);
   cairo_surface_t *png;
   GDir *d;
-  Run r;
+  LaminaTestRun r;
 
   if (image == NULL)
     return;
@@ -572,7 +525,7 @@ test_annotated_png (void)
   r = run_detect (model, image, "-o", out);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "face"));
-  run_clear (&r);
+  lamina_test_run_clear (&r);
   png = cairo_image_surface_create_from_png (out);
   g_assert_cmpint (cairo_surface_status (png), ==, CAIRO_STATUS_SUCCESS);
   g_assert_cmpint (cairo_image_surface_get_width (png), ==, 1024);

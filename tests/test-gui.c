@@ -13,6 +13,13 @@
  *               and .npy, the tensor view's statistics for a selected edge,
  *               Save as .npy read back with lamina-npy; PP-OCRv4 det at
  *               640×640 runs without stalling the main loop.
+ *   image-*     the Image page: bus.jpg through win.sim-image on
+ *               Yolo-FastestV2 gives the detections `lamina-cli detect
+ *               --json` gives (classes, boxes within 1 px); the score
+ *               threshold action keeps exactly the better ones; the list
+ *               and the boxes select each other; export-image-to writes a
+ *               PNG of the image's size; after steps, the current layer can
+ *               be laid over the image.
  * Without a display every test is skipped with a message.
  */
 #define G_LOG_DOMAIN "lamina-test"
@@ -20,6 +27,7 @@
 #include <string.h>
 #include <cairo.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <librsvg/rsvg.h>
 #include "lamina-window.h"
 #include "lamina-test-util.h"
@@ -599,6 +607,161 @@ test_sim_responsive (void)
   g_free (f.failure);
 }
 
+/* ---- image page ---------------------------------------------------------------- */
+
+static gboolean
+has_detections (gpointer data)
+{
+  LaminaWindow *window = ((Fixture *) data)->window;
+
+  return lamina_window_is_settled (window) &&
+         lamina_image_page_get_detections (lamina_window_get_image_page (window)) != NULL;
+}
+
+/* `lamina-cli detect --json` of the same model and image. */
+static JsonArray *
+cli_detections (const char *model, const char *image, JsonNode **root)
+{
+  LaminaTestRun r = lamina_test_run_cli ("detect", model, image, "--json", NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (r.status != 0)
+    g_error ("lamina-cli detect failed: %s", r.err);
+  *root = json_from_string (r.out, &error);
+  g_assert_no_error (error);
+  lamina_test_run_clear (&r);
+  return json_object_get_array_member (json_node_get_object (*root), "detections");
+}
+
+static void
+check_same_as_cli (const LaminaDetections *dets, JsonArray *expected)
+{
+  g_assert_cmpuint (dets->len, ==, json_array_get_length (expected));
+  for (guint i = 0; i < dets->len; i++)
+    {
+      JsonObject *o = json_array_get_object_element (expected, i);
+      JsonArray *box = json_object_get_array_member (o, "box");
+      const LaminaDetection *d = &dets->items[i];
+      const float got[4] = { d->x0, d->y0, d->x1, d->y1 };
+
+      g_assert_cmpint (d->class_id, ==, json_object_get_int_member (o, "class_id"));
+      g_assert_cmpfloat_with_epsilon (d->score, json_object_get_double_member (o, "score"), 1e-4);
+      for (guint k = 0; k < 4; k++)
+        g_assert_cmpfloat_with_epsilon (got[k], json_array_get_double_element (box, k), 1.0);
+    }
+}
+
+/* Raising the score threshold keeps exactly the detections above it (NMS
+ * only ever suppresses a box for a better one). */
+static void
+check_score_threshold (Fixture *f, JsonArray *expected)
+{
+  LaminaImagePage *page = lamina_window_get_image_page (f->window);
+  guint n = json_array_get_length (expected), above = 0;
+  /* just above the weakest detection */
+  double threshold = json_object_get_double_member (json_array_get_object_element (expected, n - 1), "score") + 1e-3;
+
+  for (guint i = 0; i < json_array_get_length (expected); i++)
+    if (json_object_get_double_member (json_array_get_object_element (expected, i), "score") > threshold)
+      above++;
+  g_assert_cmpuint (above, <, json_array_get_length (expected));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.set-score-threshold", "d", threshold));
+  g_assert_cmpuint (lamina_image_page_get_detections (page)->len, ==, above);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.set-score-threshold", "d", 0.01));
+  g_assert_cmpuint (lamina_image_page_get_detections (page)->len, >, json_array_get_length (expected));
+}
+
+/* A row selects its box, a box (clicked: the hit test) its row. */
+static void
+check_selection (Fixture *f)
+{
+  LaminaImagePage *page = lamina_window_get_image_page (f->window);
+  LaminaImageView *view = lamina_image_page_get_view (page);
+  GtkSingleSelection *rows = lamina_image_page_get_selection (page);
+  const LaminaDetections *dets = lamina_image_page_get_detections (page);
+  const LaminaDetection *d;
+  int hit;
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, dets->len);
+  gtk_single_selection_set_selected (rows, 1);
+  g_assert_cmpint (lamina_image_view_get_selected (view), ==, lamina_image_view_shown_index (view, 1));
+  d = &dets->items[0];
+  hit = lamina_image_view_hit (view, (d->x0 + d->x1) / 2, (d->y0 + d->y1) / 2);
+  g_assert_cmpint (hit, >=, 0);
+  lamina_image_view_set_selected (view, hit);
+  g_assert_cmpuint (gtk_single_selection_get_selected (rows), ==, (guint) hit);
+  /* a hidden class leaves the list and the image */
+  lamina_image_page_set_class_visible (page, dets->items[0].class_id, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), <, dets->len);
+  g_assert_cmpint (lamina_image_view_get_selected (view), ==, -1);
+  lamina_image_page_set_class_visible (page, dets->items[0].class_id, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, dets->len);
+}
+
+static void
+check_export_image (Fixture *f, const char *image)
+{
+  g_autofree char *png = g_build_filename (lamina_test_tmpdir (), "annotated.png", NULL);
+  g_autoptr(LaminaImage) original = lamina_image_load (image, NULL);
+  cairo_surface_t *surface;
+
+  g_unlink (png);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.export-image-to", "s", png));
+  surface = cairo_image_surface_create_from_png (png);
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  g_assert_cmpint (cairo_image_surface_get_width (surface), ==, original->width);
+  g_assert_cmpint (cairo_image_surface_get_height (surface), ==, original->height);
+  cairo_surface_destroy (surface);
+}
+
+/* After steps, the current layer (a convolution: 4-D) can be laid over. */
+static void
+check_feature_overlay (Fixture *f)
+{
+  LaminaImagePage *page = lamina_window_get_image_page (f->window);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sim-reset", NULL));
+  sim_command (f, "win.sim-step", NULL);
+  sim_command (f, "win.sim-step", NULL);
+  g_assert_true (lamina_image_page_has_feature (page));
+  lamina_image_page_show_feature (page, TRUE);
+  /* the detections of the whole run stay */
+  g_assert_nonnull (lamina_image_page_get_detections (page));
+  lamina_image_page_show_feature (page, FALSE);
+}
+
+static void
+test_image_yolo (void)
+{
+  g_autofree char *model = NULL, *image = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *expected;
+  Fixture f = { 0 };
+
+  if (!need_display ())
+    return;
+  model = lamina_test_shared_model ("yolo-fastestv2-coco-352.onnx");
+  image = lamina_test_shared_image ("bus.jpg");
+  if (model == NULL || image == NULL)
+    return;
+  expected = cli_detections (model, image, &root);
+  sim_fixture (&f);
+  open_and_draw (&f, model);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.sim-image", "s", image));
+  spin_until (has_detections, &f, 120);
+  check_same_as_cli (lamina_image_page_get_detections (lamina_window_get_image_page (f.window)), expected);
+  check_selection (&f);
+  check_score_threshold (&f, expected);
+  /* back to the preset's threshold: the detections of the CLI again */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.set-score-threshold", "d", 0.3));
+  check_same_as_cli (lamina_image_page_get_detections (lamina_window_get_image_page (f.window)), expected);
+  check_export_image (&f, image);
+  check_feature_overlay (&f);
+
+  gtk_window_destroy (GTK_WINDOW (f.window));
+  g_free (f.failure);
+}
+
 /* GtkApplication loads the shortcuts window by itself, and only warns when
  * it is broken. */
 static void
@@ -640,5 +803,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/lamina/gui/sim-unsupported", test_sim_unsupported);
   g_test_add_func ("/lamina/gui/sim-yolo", test_sim_yolo);
   g_test_add_func ("/lamina/gui/sim-responsive", test_sim_responsive);
+  g_test_add_func ("/lamina/gui/image-yolo", test_image_yolo);
   return g_test_run ();
 }

@@ -382,7 +382,6 @@ test_ten_thousand_nodes (void)
   g_autofree char *script = g_test_build_filename (G_TEST_DIST, "gen-big-model.py", NULL);
   g_autofree char *out = g_build_filename (lamina_test_tmpdir (), "big.onnx", NULL);
   const char *argv[] = { "/usr/bin/python3", script, out, "10000", NULL };
-  g_autoptr(GError) error = NULL;
   g_autoptr(LaminaModel) model = NULL;
   g_autoptr(LaminaLayout) layout = NULL;
   int status = 0;

@@ -191,6 +191,9 @@ test_read_hostile (void)
   BAD ("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,)}", 4, INVALID);
   BAD ("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296)}", 4, INVALID);
   BAD ("{'descr': '<f4', 'fortran_order': False, 'shape': (1,1,1,1,1,1,1,1,1)}", 4, INVALID);
+  /* nothing to hold, but strides over the other dimensions would overflow */
+  BAD ("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4611686018427387904, 4)}", 0, INVALID);
+  BAD ("{'descr': '<f8', 'fortran_order': False, 'shape': (3037000500, 0, 3037000500)}", 0, INVALID);
   /* valid, but not for Lamina */
   BAD ("{'descr': '>f4', 'fortran_order': False, 'shape': (1,)}", 4, UNSUPPORTED);
   BAD ("{'descr': '<c8', 'fortran_order': False, 'shape': (1,)}", 8, UNSUPPORTED);
@@ -297,6 +300,123 @@ test_write_errors (void)
   g_dir_close (dir);
 }
 
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* The names in dir, sorted and joined by spaces ("" when empty). */
+static char *
+list_dir (const char *path)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *entry;
+
+  g_assert_nonnull (dir);
+  while ((entry = g_dir_read_name (dir)))
+    g_ptr_array_add (names, g_strdup (entry));
+  g_dir_close (dir);
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (" ", (char **) names->pdata);
+}
+
+static void
+assert_contents (const char *path, const char *expected)
+{
+  g_autofree char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, expected);
+}
+
+/* A 4 KiB float32 tensor (owned by the caller's v). */
+static void
+make_big_value (LaminaValue *v)
+{
+  const gint64 dims[] = { 1024 };
+
+  g_assert_true (lamina_value_set_shape (v, LAMINA_DTYPE_FLOAT32, 1, dims, NULL));
+  g_assert_true (lamina_value_alloc (v, NULL));
+  memset (v->data, 0, 4096);
+}
+
+/* A failed write leaves no temporary file behind, and no file (new target)
+ * or the old file (existing target) under the final name. */
+static void
+test_write_atomic (void)
+{
+  g_autofree char *dir = g_build_filename (lamina_test_tmpdir (), "atomic", NULL);
+  g_autofree char *ro = g_build_filename (dir, "ro", NULL);
+  g_autofree char *in_ro = g_build_filename (ro, "new.npy", NULL);
+  g_autofree char *probe = g_build_filename (ro, "probe", NULL);
+  g_autofree char *is_dir = g_build_filename (dir, "dir.npy", NULL);
+  g_autofree char *old = g_build_filename (dir, "old.npy", NULL);
+  g_autofree char *fresh = g_build_filename (dir, "new.npy", NULL);
+  g_autofree char *listing = NULL;
+  g_autoptr(GError) error = NULL;
+  LaminaValue v = { 0 };
+
+  make_big_value (&v);
+  g_assert_cmpint (g_mkdir_with_parents (ro, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (is_dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (old, "old", 3, NULL));
+
+  /* a read-only folder (root writes there anyway: then only say so) */
+  g_assert_cmpint (g_chmod (ro, 0555), ==, 0);
+  if (g_file_set_contents (probe, "", 0, NULL))
+    {
+      g_test_message ("running as root: the read-only folder check is moot");
+      g_unlink (probe);
+    }
+  else
+    {
+      g_assert_false (lamina_npy_write (in_ro, &v, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+      g_assert_nonnull (strstr (error->message, "new.npy"));
+      g_clear_error (&error);
+      listing = list_dir (ro);
+      g_assert_cmpstr (listing, ==, "");
+      g_clear_pointer (&listing, g_free);
+    }
+  g_assert_cmpint (g_chmod (ro, 0755), ==, 0);
+
+  /* the rename fails: the target is a folder */
+  g_assert_false (lamina_npy_write (is_dir, &v, &error));
+  g_assert_true (error != NULL && error->domain == G_IO_ERROR);
+  g_clear_error (&error);
+  g_assert_true (g_file_test (is_dir, G_FILE_TEST_IS_DIR));
+
+  /* the data does not fit (a file size limit stands in for a full disk):
+   * the old file stays as it was, a new one does not appear */
+  lamina_test_limit_file_size (1000);
+  g_assert_false (lamina_npy_write (old, &v, &error));
+  g_assert_true (error != NULL && error->domain == G_IO_ERROR);
+  g_clear_error (&error);
+  g_assert_false (lamina_npy_write (fresh, &v, &error));
+  g_assert_true (error != NULL && error->domain == G_IO_ERROR);
+  g_clear_error (&error);
+  lamina_test_limit_file_size (-1);
+  assert_contents (old, "old");
+
+  listing = list_dir (dir);
+  g_assert_cmpstr (listing, ==, "dir.npy old.npy ro");
+  g_clear_pointer (&listing, g_free);
+
+  /* and with room again, both succeed */
+  g_assert_true (lamina_npy_write (old, &v, NULL));
+  g_assert_true (lamina_npy_write (fresh, &v, NULL));
+  listing = list_dir (dir);
+  g_assert_cmpstr (listing, ==, "dir.npy new.npy old.npy ro");
+  lamina_value_clear (&v);
+  g_assert_true (lamina_npy_read (old, &v, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (v.numel, ==, 1024);
+  lamina_value_clear (&v);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -306,5 +426,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/npy/read-truncated", test_read_truncated);
   g_test_add_func ("/npy/write-matches-numpy", test_write_matches_numpy);
   g_test_add_func ("/npy/write-errors", test_write_errors);
+  g_test_add_func ("/npy/write-atomic", test_write_atomic);
   return g_test_run ();
 }

@@ -157,7 +157,23 @@ test_hand_built (void)
   g_assert_cmpint (lamina_graph_lookup_tensor (back->graph, "x")->shape.dims[0].value, ==, 3);
 }
 
-/* A failed write (an initializer ONNX cannot hold) keeps the old file. */
+/* No file in dir starts with `name` but the one called so (GLib's
+ * temporary files are named <name>.XXXXXX). */
+static void
+assert_only_file (const char *dir_path, const char *name)
+{
+  GDir *dir = g_dir_open (dir_path, 0, NULL);
+  const char *entry;
+
+  g_assert_nonnull (dir);
+  while ((entry = g_dir_read_name (dir)))
+    if (g_str_has_prefix (entry, name) && strcmp (entry, name) != 0)
+      g_error ("stray file %s", entry);
+  g_dir_close (dir);
+}
+
+/* A failed write (an initializer ONNX cannot hold, a full disk) keeps the
+ * old file. */
 static void
 test_atomic (void)
 {
@@ -176,6 +192,20 @@ test_atomic (void)
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "old");
   g_clear_error (&error);
+  /* the disk fills up while writing: the old file stays, no temporary
+   * file is left behind */
+  w->dtype = LAMINA_DTYPE_FLOAT32;
+  lamina_test_limit_file_size (16);
+  g_assert_false (lamina_onnx_write (model, path, &error));
+  lamina_test_limit_file_size (-1);
+  g_assert_nonnull (error);
+  g_test_message ("expected error: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "atomic.onnx"));
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "old");
+  g_clear_error (&error);
+  assert_only_file (lamina_test_tmpdir (), "atomic.onnx");
   /* an unwritable place fails with an error, never a crash */
   g_assert_false (lamina_onnx_write (model, "/nonexistent-dir/x.onnx", &error));
   g_assert_nonnull (error);

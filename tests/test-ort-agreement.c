@@ -33,36 +33,6 @@
 #define MAX_REL_DIFF  2e-4
 #define MIN_COSINE    0.9999
 
-static char *
-source_root (void)
-{
-  const char *srcdir = g_getenv ("G_TEST_SRCDIR");
-
-  return g_build_filename (srcdir ? srcdir : ".", "..", NULL);
-}
-
-/* node and onnxruntime-node (build-aux/ort or $LAMINA_ORT_DIR), or a skip. */
-static char *
-find_node_with_ort (void)
-{
-  g_autofree char *root = source_root ();
-  const char *env = g_getenv ("LAMINA_ORT_DIR");
-  g_autofree char *in_tree = g_build_filename (root, "build-aux", "ort", "node_modules",
-                                               "onnxruntime-node", "package.json", NULL);
-  g_autofree char *in_env = env ? g_build_filename (env, "node_modules", "onnxruntime-node",
-                                                    "package.json", NULL) : NULL;
-  char *node = g_find_program_in_path ("node");
-
-  if (node == NULL)
-    g_test_skip ("node is not installed (Debian: nodejs)");
-  else if (!g_file_test (in_tree, G_FILE_TEST_EXISTS) && (in_env == NULL || !g_file_test (in_env, G_FILE_TEST_EXISTS)))
-    {
-      g_test_skip ("onnxruntime-node is not installed (build-aux/lamina-dev.sh installs it in build-aux/ort)");
-      g_clear_pointer (&node, g_free);
-    }
-  return node;
-}
-
 /* The model's input from the image, as `detect` builds it. */
 static void
 make_input (LaminaModel *model, const char *model_path, const char *image_path, LaminaValue *input,
@@ -80,36 +50,6 @@ make_input (LaminaModel *model, const char *model_path, const char *image_path, 
   *tensor = g_ptr_array_index (model->graph->inputs, 0);
   lamina_preprocess_image (image, &preset->pre, *tensor, input, NULL, &error);
   g_assert_no_error (error);
-}
-
-static void
-run_ort (const char *node, const char *model_path, const char *out_dir, const char *input_name,
-         const char *npy)
-{
-  g_autofree char *root = source_root ();
-  g_autofree char *script = g_build_filename (root, "tests", "ort", "ort-run.js", NULL);
-  g_autofree char *feed = g_strdup_printf ("%s=%s", input_name, npy);
-  const char *argv[] = { node, script, model_path, out_dir, feed, "--threads", "2", NULL };
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  int status;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("ort-run.js %s failed: %s", model_path, err);
-}
-
-/* The file ort-run.js writes for an output tensor. */
-static char *
-ort_output_path (const char *out_dir, const char *tensor)
-{
-  g_autofree char *name = g_strconcat (tensor, ".npy", NULL);
-
-  for (char *p = name; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '-' && *p != '_')
-      *p = '_';
-  return g_build_filename (out_dir, name, NULL);
 }
 
 static void
@@ -139,8 +79,9 @@ compare_output (const char *model, const char *tensor, const LaminaValue *ours, 
 static void
 check_model (const char *model_name, const char *image_name)
 {
-  g_autofree char *node = find_node_with_ort ();
+  g_autofree char *node = lamina_test_find_node_ort ();
   g_autofree char *model_path = NULL, *image_path = NULL, *dir = NULL, *npy = NULL, *desc = NULL;
+  g_autofree char *feed = NULL;
   g_autoptr(LaminaModel) model = NULL;
   g_autoptr(LaminaSim) sim = NULL;
   g_autoptr(GError) error = NULL;
@@ -161,7 +102,8 @@ check_model (const char *model_name, const char *image_name)
   g_assert_no_error (error);
   desc = lamina_value_describe (&value);
   g_test_message ("%s on %s: input %s", model_name, image_name, desc);
-  run_ort (node, model_path, dir, input->name, npy);
+  feed = g_strdup_printf ("%s=%s", input->name, npy);
+  lamina_test_run_ort (node, model_path, dir, (const char *const[]) { feed, NULL });
 
   sim = lamina_sim_new (model, model->graph, &options, &error);
   g_assert_no_error (error);
@@ -171,7 +113,7 @@ check_model (const char *model_name, const char *image_name)
   for (guint i = 0; i < model->graph->outputs->len; i++)
     {
       const LaminaTensor *t = g_ptr_array_index (model->graph->outputs, i);
-      g_autofree char *path = ort_output_path (dir, t->name);
+      g_autofree char *path = lamina_test_ort_output_path (dir, t->name);
       LaminaValue ref = { 0 };
 
       g_assert_true (lamina_npy_read (path, &ref, &error));

@@ -155,6 +155,12 @@ test_bad_values (void)
     { "[POSTPROCESS]\nstrides=8,16\nanchors=1,2;3,4;5,6\n", "POSTPROCESS", "anchors" },
     { "[POSTPROCESS]\nstrides=8,x\n", "POSTPROCESS", "strides" },
     { "[MATCH]\nsha256=abc\n", "MATCH", "sha256" },
+    /* beyond int's range: rejected before any conversion (UBSan) */
+    { "[POSTPROCESS]\ntop_k=1e300\n", "POSTPROCESS", "top_k" },
+    { "[RESIZE]\nmultiple=-1e19\n", "RESIZE", "multiple" },
+    /* anchors divide by the square root of each ratio */
+    { "[POSTPROCESS]\naspect_ratios=1,0\n", "POSTPROCESS", "aspect_ratios" },
+    { "[POSTPROCESS]\naspect_ratios=-2\n", "POSTPROCESS", "aspect_ratios" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -249,6 +255,21 @@ test_labels_and_lookup (void)
   g_assert_null (p->post.labels);
   g_assert_cmpuint (p->warnings->len, ==, 1);     /* the missing label file */
   g_assert_nonnull (strstr (g_ptr_array_index (p->warnings, 0), "nowhere.txt"));
+  lamina_preset_free (p);
+  /* a label "file" that is a device or a folder is a warning, never read */
+  write_file (model_dir, "net.ini", "[POSTPROCESS]\ndecoder=ctc\nlabels=/dev/zero\n");
+  p = lamina_preset_find (model, NULL, shipped, &error);
+  g_assert_no_error (error);
+  g_assert_null (p->post.labels);
+  g_assert_cmpuint (p->warnings->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (p->warnings, 0), "/dev/zero"));
+  g_assert_nonnull (strstr (g_ptr_array_index (p->warnings, 0), "16 MiB"));
+  lamina_preset_free (p);
+  write_file (model_dir, "net.ini", "[POSTPROCESS]\ndecoder=ctc\nlabels=.\n");
+  p = lamina_preset_find (model, NULL, shipped, &error);
+  g_assert_no_error (error);
+  g_assert_null (p->post.labels);
+  g_assert_cmpuint (p->warnings->len, ==, 1);
   lamina_preset_free (p);
   /* a broken preset beside the model is an error naming it */
   write_file (model_dir, "net.ini", "[RESIZE]\nmode=sideways\n");

@@ -135,25 +135,37 @@ constant (LaminaGraph *g, const char *name, int rank, const gint64 *dims, GRand 
   return t;
 }
 
-/* x[1,2,5,5] → Conv(3 filters 3x3, bias) → BatchNormalization → Relu → y */
+/* An ONNX model of one graph with the given default-domain opset and one
+ * float32 input "x". */
 static LaminaModel *
-conv_bn_model (void)
+model_with_input (const char *name, gint64 opset_version, int rank, const gint64 *dims)
 {
-  static const gint64 xd[] = { 1, 2, 5, 5 }, wd[] = { 3, 2, 3, 3 }, cd[] = { 3 };
-  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
   LaminaModel *m = lamina_model_new (LAMINA_FORMAT_ONNX);
-  LaminaGraph *g = lamina_graph_new ("conv-bn");
-  LaminaOpset opset = { g_strdup (""), 13 };
-  LaminaTensor *x, *y;
-  LaminaNode *n;
+  LaminaGraph *g = lamina_graph_new (name);
+  LaminaOpset opset = { g_strdup (""), opset_version };
+  LaminaTensor *x;
 
   g_ptr_array_add (m->graphs, g);
   m->graph = g;
   g_array_append_val (m->opsets, opset);
   x = lamina_graph_ensure_tensor (g, "x");
   x->dtype = LAMINA_DTYPE_FLOAT32;
-  lamina_shape_set (&x->shape, 4, xd);
+  lamina_shape_set (&x->shape, rank, dims);
   g_ptr_array_add (g->inputs, x);
+  return m;
+}
+
+/* x[1,2,5,5] → Conv(3 filters 3x3, bias) → BatchNormalization → Relu → y */
+static LaminaModel *
+conv_bn_model (void)
+{
+  static const gint64 xd[] = { 1, 2, 5, 5 }, wd[] = { 3, 2, 3, 3 }, cd[] = { 3 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+  LaminaModel *m = model_with_input ("conv-bn", 13, 4, xd);
+  LaminaGraph *g = m->graph;
+  LaminaTensor *x = lamina_graph_lookup_tensor (g, "x"), *y;
+  LaminaNode *n;
+
   n = lamina_graph_add_node (g, "conv", "Conv", "");
   lamina_node_add_input (n, x);
   lamina_node_add_input (n, constant (g, "w", 4, wd, rand, -1, 1));
@@ -258,6 +270,108 @@ test_fold_batchnorm (void)
   g_test_message ("BN folding: max abs difference %g (simulator before/after and a double-precision reference)", max_diff);
   g_assert_cmpfloat (max_diff, <=, 1e-5);
   lamina_value_clear (&x);
+}
+
+/* ---- opset 13 ------------------------------------------------------------------ */
+
+static void
+set_ints (LaminaNode *n, const char *name, guint count, const gint64 *values)
+{
+  LaminaAttr *a = lamina_node_add_attr (n, name, LAMINA_ATTR_INTS);
+
+  a->n = count;
+  a->ints = g_memdup2 (values, count * sizeof *values);
+}
+
+static LaminaNode *
+chain_node (LaminaGraph *g, const char *name, const char *op, const char *in, const char *out)
+{
+  LaminaNode *n = lamina_graph_add_node (g, name, op, "");
+
+  lamina_node_add_input (n, lamina_graph_lookup_tensor (g, in));
+  lamina_node_add_output (n, lamina_graph_ensure_tensor (g, out));
+  return n;
+}
+
+/* x[2,6] → Slice(starts 1, ends 5, axes 1) → Clip(min 2, max 8) →
+ * Unsqueeze(axes 0) → y[1,2,4] with opset 9's attributes. */
+static LaminaModel *
+opset9_model (void)
+{
+  static const gint64 xd[] = { 2, 6 }, one[] = { 1 }, five[] = { 5 }, zero[] = { 0 };
+  LaminaModel *m = model_with_input ("opset9", 9, 2, xd);
+  LaminaGraph *g = m->graph;
+  LaminaNode *n;
+
+  n = chain_node (g, "slice", "Slice", "x", "s");
+  set_ints (n, "starts", 1, one);
+  set_ints (n, "ends", 1, five);
+  set_ints (n, "axes", 1, one);
+  n = chain_node (g, "clip", "Clip", "s", "c");
+  lamina_node_add_attr (n, "min", LAMINA_ATTR_FLOAT)->f = 2;
+  lamina_node_add_attr (n, "max", LAMINA_ATTR_FLOAT)->f = 8;
+  n = chain_node (g, "unsqueeze", "Unsqueeze", "c", "y");
+  set_ints (n, "axes", 1, zero);
+  g_ptr_array_add (g->outputs, lamina_graph_lookup_tensor (g, "y"));
+  g_assert_true (lamina_graph_link (g, NULL));
+  lamina_graph_infer_shapes (g);
+  return m;
+}
+
+/* Attributes that became inputs are constants named after node and
+ * attribute, and the upgraded graph computes what opset 9 meant. */
+static void
+test_upgrade_opset13 (void)
+{
+  static const gint64 xd[] = { 2, 6 };
+  static const float expected[] = { 2, 2, 3, 4, 7, 8, 8, 8 };
+  g_autoptr(LaminaModel) m = opset9_model ();
+  g_autoptr(LaminaModel) up = NULL;
+  g_autoptr(GError) error = NULL;
+  const LaminaNode *slice, *clip, *unsqueeze;
+  const LaminaTensor *t;
+  LaminaValue x = { 0 };
+  float y[8];
+
+  up = lamina_upgrade_opset13 (m, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (up->opsets->len, ==, 1);
+  g_assert_cmpint (g_array_index (up->opsets, LaminaOpset, 0).version, ==, 13);
+  g_assert_cmpuint (up->graph->nodes->len, ==, 3);
+  slice = g_ptr_array_index (up->graph->nodes, 0);
+  clip = g_ptr_array_index (up->graph->nodes, 1);
+  unsqueeze = g_ptr_array_index (up->graph->nodes, 2);
+  g_assert_cmpuint (slice->inputs->len, ==, 4);
+  g_assert_cmpuint (slice->attrs->len, ==, 0);
+  t = g_ptr_array_index (slice->inputs, 2);
+  g_assert_cmpstr (t->name, ==, "slice_ends");
+  g_assert_true (t->is_constant);
+  g_assert_cmpint (t->dtype, ==, LAMINA_DTYPE_INT64);
+  g_assert_cmpint (*(const gint64 *) g_bytes_get_data (t->data, NULL), ==, 5);
+  g_assert_cmpuint (clip->inputs->len, ==, 3);
+  t = g_ptr_array_index (clip->inputs, 2);
+  g_assert_cmpstr (t->name, ==, "clip_max");
+  g_assert_cmpint (t->dtype, ==, LAMINA_DTYPE_FLOAT32);
+  g_assert_cmpint (t->shape.rank, ==, 0);
+  g_assert_cmpuint (unsqueeze->inputs->len, ==, 2);
+  g_assert_null (lamina_node_get_attr (unsqueeze, "axes"));
+
+  g_assert_true (lamina_value_set_shape (&x, LAMINA_DTYPE_FLOAT32, 2, xd, NULL));
+  g_assert_true (lamina_value_alloc (&x, NULL));
+  for (int i = 0; i < 12; i++)
+    LAMINA_VALUE_F32 (&x)[i] = (float) i;
+  run_model (up, &x, y, G_N_ELEMENTS (y));
+  for (guint i = 0; i < G_N_ELEMENTS (y); i++)
+    g_assert_cmpfloat (y[i], ==, expected[i]);
+  lamina_value_clear (&x);
+
+  /* Slice without starts cannot be upgraded */
+  g_ptr_array_remove_index (((LaminaNode *) g_ptr_array_index (m->graph->nodes, 0))->attrs, 0);
+  g_clear_pointer (&up, lamina_model_free);
+  up = lamina_upgrade_opset13 (m, &error);
+  g_assert_null (up);
+  g_assert_error (error, LAMINA_GRAPH_ERROR, LAMINA_GRAPH_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "starts"));
 }
 
 /* ---- Yolo-FastestV2 ---------------------------------------------------------------- */
@@ -631,6 +745,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/quant/observer/entropy", test_entropy);
   g_test_add_func ("/quant/observer/method-names", test_method_names);
   g_test_add_func ("/quant/fold-batchnorm", test_fold_batchnorm);
+  g_test_add_func ("/quant/upgrade-opset13", test_upgrade_opset13);
   g_test_add_func ("/quant/calibrate/cancel-and-bad-inputs", test_cancel_and_bad_inputs);
   g_test_add_func ("/quant/yolo-fastestv2", test_yolo_fastestv2);
   g_test_add_func ("/quant/mixed-precision", test_mixed_precision);

@@ -146,7 +146,16 @@ on_first_frame (LaminaGraphView *view, LaminaWindow *window)
   /* once: the scene may be redrawn from scratch later */
   if (self->input_image)
     {
-      gtk_widget_activate_action (GTK_WIDGET (window), "win.sim-image", "s", self->input_image);
+      g_autoptr(GError) error = NULL;
+      /* with --run-steps the steps are what is shown: no whole run first */
+      gboolean run = self->run_steps <= 0 && self->select_tensor == NULL;
+      if (!lamina_window_set_input_image (window, self->input_image, run, &error))
+        {
+          if (self->screenshot)
+            fail (self, error->message);
+          else
+            g_printerr ("lamina: %s\n", error->message);
+        }
       g_clear_pointer (&self->input_image, g_free);
     }
   if (self->run_steps > 0 || self->select_tensor)
@@ -192,7 +201,7 @@ open_in (LaminaApplication *self, LaminaWindow *window, GFile *file)
 {
   LaminaGraphView *view = lamina_window_get_graph_view (window);
 
-  if (self->screenshot || self->timings)
+  if (self->screenshot || self->timings || self->input_image || self->run_steps > 0 || self->select_tensor)
     {
       g_signal_connect_object (view, "first-frame", G_CALLBACK (on_first_frame), window, 0);
       g_signal_connect_object (view, "layout-failed", G_CALLBACK (on_layout_failed), self, 0);
@@ -359,6 +368,8 @@ lamina_application_startup (GApplication *app)
     { "app.quit", { "<Control>q", NULL } },
     { "win.open", { "<Control>o", NULL } },
     { "win.export", { "<Control>e", NULL } },
+    { "win.open-image", { "<Control>i", NULL } },
+    { "win.export-image", { "<Control><Shift>e", NULL } },
     { "win.search", { "<Control>f", NULL } },
     { "window.close", { "<Control>w", NULL } },
     { "canvas.zoom-in", { "<Control>plus", "<Control>equal", NULL } },
@@ -416,7 +427,7 @@ lamina_application_init (LaminaApplication *self)
     { "select-tensor", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Then show this tensor in the side panel"), N_("NAME") },
     { "input-image", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-      N_("Use this image as the model input (with --run-steps)"), N_("IMAGE") },
+      N_("Use this image as the model input: the model runs and its detections are shown (with --run-steps: only those steps)"), N_("IMAGE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
     { NULL }
   };

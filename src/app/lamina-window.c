@@ -3,8 +3,7 @@
 
 #include <string.h>
 #include <glib/gi18n.h>
-#include "lamina-window.h"
-#include "lamina-minimap.h"
+#include "lamina-window-private.h"
 #include "lamina-resources.h"
 #include "lamina-search.h"
 #include "lamina-tensor-view.h"
@@ -20,57 +19,6 @@
 /* the canvas follows a running simulation at this pace */
 #define SIM_REDRAW_MS 100
 
-struct _LaminaWindow
-{
-  AdwApplicationWindow parent_instance;
-
-  /* template */
-  AdwToastOverlay     *toast_overlay;
-  AdwWindowTitle      *window_title;
-  GtkStack            *stack;
-  AdwPreferencesGroup *recent_group;
-  GtkListBox          *recent_list;
-  AdwPreferencesGroup *samples_group;
-  GtkListBox          *samples_list;
-  GtkDropDown         *graph_selector;
-  GtkSpinner          *loading_spinner;
-  GtkLabel            *loading_label;
-  GtkToggleButton     *search_button;
-  GtkWidget           *zoom_box;
-  GtkLabel            *zoom_label;
-  GtkSearchBar        *search_bar;
-  GtkSearchEntry      *search_entry;
-  GtkRevealer         *results_revealer;
-  GtkLabel            *results_label;
-  GtkListBox          *results_list;
-  LaminaGraphView     *graph_view;
-  GtkProgressBar      *progress_bar;
-  GtkLabel            *legend;
-  LaminaMinimap       *minimap;
-  LaminaNodePanel     *node_panel;
-  GtkWidget           *sim_box;
-  GtkMenuButton       *sim_menu_button;
-  GtkBox              *sim_settings;
-  GtkLabel            *sim_label;
-  GtkStack            *side_stack;
-  LaminaTensorView    *tensor_view;
-  GtkSpinButton       *threads_spin;
-
-  LaminaSimSession    *session;
-  GArray              *marks;         /* LaminaBoxMark per box of the scene */
-  const LaminaTensor  *shown_tensor;  /* of the tensor page */
-  gboolean             debug_pending; /* lamina_window_run_steps in progress */
-  guint                sim_redraw;    /* timeout showing the progress of a run */
-  char                *debug_tensor;
-
-  LaminaDocument      *document;
-  GCancellable        *open_cancellable;
-  GtkNativeDialog     *dialog;
-  guint                progress_timeout;
-  guint                zoom_idle;
-  GPtrArray           *graphs;  /* LaminaGraph* of the document, parallel to graph_selector */
-};
-
 G_DEFINE_FINAL_TYPE (LaminaWindow, lamina_window, ADW_TYPE_APPLICATION_WINDOW)
 
 enum { OPENED, OPEN_FAILED, N_SIGNALS };
@@ -81,11 +29,9 @@ static void update_marks (LaminaWindow *self);
 static void update_sim_actions (LaminaWindow *self);
 static void set_session (LaminaWindow *self, LaminaDocument *document);
 static void close_tensor (LaminaWindow *self);
-static gboolean set_image_input (LaminaWindow *self, const char *path, GError **error);
-static gboolean is_image_file (GFile *file);
 
-static void
-show_toast (LaminaWindow *self, const char *message, guint timeout)
+void
+lamina_window_toast (LaminaWindow *self, const char *message, guint timeout)
 {
   g_autofree char *escaped = NULL;
   AdwToast *toast;
@@ -105,10 +51,13 @@ show_toast (LaminaWindow *self, const char *message, guint timeout)
 static void
 on_page_changed (LaminaWindow *self)
 {
-  gboolean graph = g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "graph") == 0;
+  gboolean model = g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "graph") == 0;
+  gboolean graph = model && g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "graph") == 0;
 
-  gtk_widget_set_visible (self->zoom_box, graph);
+  gtk_widget_set_visible (self->zoom_box, model);
+  gtk_widget_set_visible (self->page_switcher, model);
   gtk_widget_set_visible (GTK_WIDGET (self->search_button), graph);
+  lamina_window_image_page_changed (self);
   gtk_spinner_set_spinning (self->loading_spinner,
                             g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "loading") == 0);
   if (!graph)
@@ -328,7 +277,7 @@ on_layout_failed (LaminaWindow *self, const char *message)
 {
   g_autofree char *text = g_strdup_printf (_("Cannot lay out “%s”: %s"),
                                            lamina_document_get_title (self->document), message);
-  show_toast (self, text, 0);
+  lamina_window_toast (self, text, 0);
 }
 
 /* ---- search -------------------------------------------------------------------------------- */
@@ -520,6 +469,7 @@ set_document (LaminaWindow *self, LaminaDocument *document)
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   lamina_node_panel_set_document (self->node_panel, document);
   set_session (self, document);
+  lamina_window_image_set_document (self, document);
   lamina_graph_view_set_document (self->graph_view, document);
   fill_graph_selector (self);
   gtk_stack_set_visible_child_name (self->stack, "graph");
@@ -538,7 +488,7 @@ on_document_loaded (GObject *source, GAsyncResult *result, gpointer data)
   if (document == NULL)
     {
       show_home_page (self);
-      show_toast (self, error->message, 0);
+      lamina_window_toast (self, error->message, 0);
       g_signal_emit (self, signals[OPEN_FAILED], 0, error->message);
       return;
     }
@@ -585,7 +535,8 @@ lamina_window_is_settled (LaminaWindow *self)
   return self->open_cancellable == NULL && !loading && self->zoom_idle == 0 &&
          !gtk_stack_get_transition_running (self->stack) && !revealing &&
          !(self->session && lamina_sim_session_is_running (self->session)) && !self->debug_pending &&
-         !lamina_tensor_view_is_busy (self->tensor_view) && !gtk_stack_get_transition_running (self->side_stack);
+         !lamina_tensor_view_is_busy (self->tensor_view) && !gtk_stack_get_transition_running (self->side_stack) &&
+         !gtk_stack_get_transition_running (self->content_stack) && lamina_window_image_is_settled (self);
 }
 
 LaminaDocument *
@@ -624,12 +575,12 @@ on_drop (GtkDropTarget *target, const GValue *value, double x, double y, LaminaW
     file = g_value_get_object (value);
   if (file == NULL)
     return FALSE;
-  if (self->document != NULL && is_image_file (file))
+  if (self->document != NULL && lamina_window_image_is_file (file))
     {
       g_autofree char *path = g_file_get_path (file);
       g_autoptr(GError) error = NULL;
-      if (path == NULL || !set_image_input (self, path, &error))
-        show_toast (self, error ? error->message : _("Images need a local file"), 0);
+      if (path == NULL || !lamina_window_set_input_image (self, path, TRUE, &error))
+        lamina_window_toast (self, error ? error->message : _("Images need a local file"), 0);
       return TRUE;
     }
   lamina_window_open (self, file);
@@ -638,8 +589,8 @@ on_drop (GtkDropTarget *target, const GValue *value, double x, double y, LaminaW
 
 /* ---- dialogs and export ------------------------------------------------------------------------ */
 
-static GtkFileFilter *
-filter_new (const char *name, const char *const *patterns)
+GtkFileFilter *
+lamina_window_file_filter (const char *name, const char *const *patterns)
 {
   GtkFileFilter *filter = gtk_file_filter_new ();
 
@@ -674,8 +625,8 @@ action_open (GtkWidget *widget, const char *name, GVariant *param)
     return;
   chooser = gtk_file_chooser_native_new (_("Open a Model"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
                                          _("_Open"), _("_Cancel"));
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter_new (_("Models (ONNX, TFLite)"), models));
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter_new (_("All Files"), all));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), lamina_window_file_filter (_("Models (ONNX, TFLite)"), models));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), lamina_window_file_filter (_("All Files"), all));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   self->dialog = GTK_NATIVE_DIALOG (chooser);
   g_signal_connect (chooser, "response", G_CALLBACK (on_open_response), self);
@@ -721,7 +672,7 @@ on_exported (GObject *source, GAsyncResult *result, gpointer data)
     message = g_strdup_printf (_("Exported the graph to “%s”"), base);
   else
     message = g_strdup_printf (_("Cannot export to “%s”: %s"), base, error->message);
-  show_toast (self, message, error ? 0 : 4);
+  lamina_window_toast (self, message, error ? 0 : 4);
 }
 
 /* Export runs in a worker thread; the job holds the scene, so the window can
@@ -764,7 +715,7 @@ on_export_response (GtkNativeDialog *dialog, int response, LaminaWindow *self)
   path = g_file_get_path (file);
   if (path == NULL)
     {
-      show_toast (self, _("Export needs a local file"), 0);
+      lamina_window_toast (self, _("Export needs a local file"), 0);
       return;
     }
   export_to (self, path);
@@ -786,9 +737,9 @@ action_export (GtkWidget *widget, const char *name, GVariant *param)
   chooser = gtk_file_chooser_native_new (_("Export Graph"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
                                          _("_Export"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), suggested);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter_new (_("SVG image"), svg));
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter_new (_("PNG image"), png));
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter_new (_("PDF document"), pdf));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), lamina_window_file_filter (_("SVG image"), svg));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), lamina_window_file_filter (_("PNG image"), png));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), lamina_window_file_filter (_("PDF document"), pdf));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   self->dialog = GTK_NATIVE_DIALOG (chooser);
   g_signal_connect (chooser, "response", G_CALLBACK (on_export_response), self);
@@ -1026,8 +977,9 @@ static void
 on_sim_stopped (LaminaWindow *self, const char *message)
 {
   show_sim_state (self);
+  lamina_window_image_sim_stopped (self);
   if (message != NULL)
-    show_toast (self, message, 0);
+    lamina_window_toast (self, message, 0);
   /* values can be read again */
   refresh_tensor_page (self);
   if (self->debug_pending)
@@ -1099,7 +1051,7 @@ on_choose_npy (GtkButton *button, GtkWidget *row)
   gtk_menu_button_popdown (self->sim_menu_button);
   chooser = gtk_file_chooser_native_new (_("Choose an Input Tensor"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
                                          _("_Open"), _("_Cancel"));
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter_new (_("NumPy arrays (.npy)"), npy));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), lamina_window_file_filter (_("NumPy arrays (.npy)"), npy));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   self->dialog = GTK_NATIVE_DIALOG (chooser);
   g_signal_connect (chooser, "response", G_CALLBACK (on_npy_response), row);
@@ -1177,8 +1129,8 @@ heading (const char *text)
   return label;
 }
 
-static void
-fill_sim_settings (LaminaWindow *self)
+void
+lamina_window_fill_sim_settings (LaminaWindow *self)
 {
   LaminaGraph *graph = lamina_sim_session_get_graph (self->session);
   GtkWidget *child, *threads, *box, *label;
@@ -1218,7 +1170,8 @@ set_session (LaminaWindow *self, LaminaDocument *document)
       g_signal_connect_swapped (self->session, "progress", G_CALLBACK (on_sim_progress), self);
       g_signal_connect_swapped (self->session, "stopped", G_CALLBACK (on_sim_stopped), self);
       g_signal_connect_swapped (self->session, "notify::running", G_CALLBACK (show_sim_state), self);
-      fill_sim_settings (self);
+      g_signal_connect_swapped (self->session, "notify::running", G_CALLBACK (lamina_window_image_sim_running), self);
+      lamina_window_fill_sim_settings (self);
     }
   lamina_node_panel_set_session (self->node_panel, self->session);
   gtk_widget_set_visible (self->sim_box, self->session != NULL);
@@ -1227,8 +1180,8 @@ set_session (LaminaWindow *self, LaminaDocument *document)
 }
 
 /* Plans the graph when needed; errors become a toast. */
-static gboolean
-prepare_sim (LaminaWindow *self)
+gboolean
+lamina_window_prepare_sim (LaminaWindow *self)
 {
   g_autoptr(GError) error = NULL;
 
@@ -1236,7 +1189,7 @@ prepare_sim (LaminaWindow *self)
     return FALSE;
   if (lamina_sim_session_prepare (self->session, &error))
     return TRUE;
-  show_toast (self, error->message, 0);
+  lamina_window_toast (self, error->message, 0);
   return FALSE;
 }
 
@@ -1263,7 +1216,7 @@ action_sim_step (GtkWidget *widget, const char *name, GVariant *param)
   LaminaWindow *self = LAMINA_WINDOW (widget);
   const LaminaNode *node;
 
-  if (!prepare_sim (self))
+  if (!lamina_window_prepare_sim (self))
     return;
   node = next_visible_node (self, lamina_sim_session_get_position (self->session));
   if (node != NULL)
@@ -1277,7 +1230,7 @@ action_sim_run (GtkWidget *widget, const char *name, GVariant *param)
 {
   LaminaWindow *self = LAMINA_WINDOW (widget);
 
-  if (prepare_sim (self))
+  if (lamina_window_prepare_sim (self))
     lamina_sim_session_run (self->session);
 }
 
@@ -1287,7 +1240,7 @@ action_sim_run_to_selected (GtkWidget *widget, const char *name, GVariant *param
   LaminaWindow *self = LAMINA_WINDOW (widget);
   const LaminaNode *node = selected_node (self);
 
-  if (node != NULL && prepare_sim (self))
+  if (node != NULL && lamina_window_prepare_sim (self))
     lamina_sim_session_run_to (self->session, node);
 }
 
@@ -1299,7 +1252,7 @@ action_sim_run_to (GtkWidget *widget, const char *name, GVariant *param)
   const char *wanted = g_variant_get_string (param, NULL);
   LaminaGraph *graph;
 
-  if (self->session == NULL || !prepare_sim (self))
+  if (self->session == NULL || !lamina_window_prepare_sim (self))
     return;
   graph = lamina_sim_session_get_graph (self->session);
   for (guint i = 0; i < graph->nodes->len; i++)
@@ -1362,66 +1315,9 @@ action_sim_input (GtkWidget *widget, const char *name, GVariant *param)
     source = LAMINA_INPUT_RANDOM;
   if (!lamina_sim_session_set_input (self->session, input, source, shape[0] ? shape : NULL,
                                      source == LAMINA_INPUT_NPY ? spec : NULL, &error))
-    show_toast (self, error->message, 0);
+    lamina_window_toast (self, error->message, 0);
   else
-    fill_sim_settings (self);
-}
-
-/* ---- image input ---- */
-
-/* Makes the image the model's first input through its preset (or the
- * default preprocessing when none matches). The image view with boxes is
- * not there yet: this feeds the simulator only. */
-static gboolean
-set_image_input (LaminaWindow *self, const char *path, GError **error)
-{
-  const LaminaModel *model = lamina_document_get_model (self->document);
-  g_autoptr(LaminaImage) image = NULL;
-  g_autoptr(LaminaPreset) preset = NULL;
-  LaminaPreprocessConfig defaults;
-  const LaminaTensor *input;
-  LaminaValue value = { 0 };
-  gboolean ok;
-
-  if (self->session == NULL || model->graph->inputs->len == 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("Open a model first"));
-      return FALSE;
-    }
-  input = g_ptr_array_index (model->graph->inputs, 0);
-  image = lamina_image_load (path, error);
-  if (image == NULL)
-    return FALSE;
-  preset = lamina_preset_find (model->path, model->graph, NULL, error);
-  if (preset == NULL && error && *error)
-    return FALSE;
-  lamina_preprocess_config_init (&defaults);
-  ok = lamina_preprocess_image (image, preset ? &preset->pre : &defaults, input, &value, NULL, error) &&
-       lamina_sim_session_set_input_value (self->session, input->name, &value, error);
-  lamina_value_clear (&value);
-  if (ok)
-    fill_sim_settings (self);
-  return ok;
-}
-
-/* win.sim-image(s): an image file as the model input. */
-static void
-action_sim_image (GtkWidget *widget, const char *name, GVariant *param)
-{
-  LaminaWindow *self = LAMINA_WINDOW (widget);
-  g_autoptr(GError) error = NULL;
-
-  if (!set_image_input (self, g_variant_get_string (param, NULL), &error))
-    show_toast (self, error->message, 0);
-}
-
-static gboolean
-is_image_file (GFile *file)
-{
-  g_autofree char *base = g_file_get_basename (file);
-  g_autofree char *lower = g_ascii_strdown (base ? base : "", -1);
-
-  return g_str_has_suffix (lower, ".png") || g_str_has_suffix (lower, ".jpg") || g_str_has_suffix (lower, ".jpeg");
+    lamina_window_fill_sim_settings (self);
 }
 
 /* ---- tensor page ---- */
@@ -1565,7 +1461,7 @@ on_saved (GObject *source, GAsyncResult *result, gpointer data)
       base = g_path_get_basename (path);
       message = g_strdup_printf (_("Saved “%s”"), base);
     }
-  show_toast (self, message, error ? 0 : 3);
+  lamina_window_toast (self, message, error ? 0 : 3);
 }
 
 static void
@@ -1594,7 +1490,7 @@ on_save_tensor_response (GtkNativeDialog *dialog, int response, LaminaWindow *se
     return;
   path = g_file_get_path (file);
   if (path == NULL)
-    show_toast (self, _("Saving needs a local file"), 0);
+    lamina_window_toast (self, _("Saving needs a local file"), 0);
   else
     save_tensor_to (self, path);
 }
@@ -1616,7 +1512,7 @@ action_save_tensor (GtkWidget *widget, const char *name, GVariant *param)
   chooser = gtk_file_chooser_native_new (_("Save Tensor"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
                                          _("_Save"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), suggested);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter_new (_("NumPy arrays (.npy)"), npy));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), lamina_window_file_filter (_("NumPy arrays (.npy)"), npy));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   self->dialog = GTK_NATIVE_DIALOG (chooser);
   g_signal_connect (chooser, "response", G_CALLBACK (on_save_tensor_response), self);
@@ -1633,7 +1529,7 @@ lamina_window_run_steps (LaminaWindow *self, guint steps, const char *tensor)
   g_return_if_fail (LAMINA_IS_WINDOW (self));
   g_free (self->debug_tensor);
   self->debug_tensor = g_strdup (tensor);
-  if (!prepare_sim (self))
+  if (!lamina_window_prepare_sim (self))
     return;
   /* the steps the Step button would take */
   for (guint i = 0; i < steps; i++)
@@ -1672,7 +1568,9 @@ static gboolean
 update_zoom_label (gpointer data)
 {
   LaminaWindow *self = data;
-  double zoom = lamina_viewport_get_zoom (lamina_graph_view_get_viewport (self->graph_view));
+  gboolean image = g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "image") == 0;
+  double zoom = lamina_viewport_get_zoom (image ? lamina_image_view_get_viewport (lamina_image_page_get_view (self->image_page))
+                                                : lamina_graph_view_get_viewport (self->graph_view));
   g_autofree char *text = g_strdup_printf ("%.0f%%", zoom * 100);
 
   self->zoom_idle = 0;
@@ -1741,6 +1639,7 @@ lamina_window_class_init (LaminaWindowClass *klass)
   g_type_ensure (LAMINA_TYPE_MINIMAP);
   g_type_ensure (LAMINA_TYPE_NODE_PANEL);
   g_type_ensure (LAMINA_TYPE_TENSOR_VIEW);
+  g_type_ensure (LAMINA_TYPE_IMAGE_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/lamina/Lamina/lamina-window.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, LaminaWindow, name)
   CHILD (toast_overlay);
@@ -1772,7 +1671,11 @@ lamina_window_class_init (LaminaWindowClass *klass)
   CHILD (sim_label);
   CHILD (side_stack);
   CHILD (tensor_view);
+  CHILD (content_stack);
+  CHILD (page_switcher);
+  CHILD (image_page);
 #undef CHILD
+  lamina_window_image_class_init (widget_class);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, action_open);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, action_export);
@@ -1789,7 +1692,6 @@ lamina_window_class_init (LaminaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.sim-threads", "i", action_sim_threads);
   gtk_widget_class_install_action (widget_class, "win.sim-input", "(sss)", action_sim_input);
   gtk_widget_class_install_action (widget_class, "win.select-tensor", "s", action_select_tensor);
-  gtk_widget_class_install_action (widget_class, "win.sim-image", "s", action_sim_image);
   gtk_widget_class_install_action (widget_class, "win.close-tensor", NULL, action_close_tensor);
   gtk_widget_class_install_action (widget_class, "win.save-tensor", NULL, action_save_tensor);
   gtk_widget_class_install_action (widget_class, "win.save-tensor-to", "s", action_save_tensor_to);
@@ -1805,6 +1707,7 @@ connect_signals (LaminaWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
   g_signal_connect_swapped (self->stack, "notify::visible-child-name", G_CALLBACK (on_page_changed), self);
+  g_signal_connect_swapped (self->content_stack, "notify::visible-child-name", G_CALLBACK (on_page_changed), self);
   g_signal_connect_swapped (self->graph_view, "notify::selected", G_CALLBACK (on_selection_changed), self);
   g_signal_connect_swapped (self->graph_view, "notify::selected-edge", G_CALLBACK (on_edge_selected), self);
   g_signal_connect_swapped (self->node_panel, "tensor-activated", G_CALLBACK (on_tensor_activated), self);
@@ -1821,6 +1724,9 @@ connect_signals (LaminaWindow *self)
   g_object_bind_property (self->graph_view, "fraction", self->progress_bar, "fraction", G_BINDING_SYNC_CREATE);
   g_signal_connect_object (lamina_graph_view_get_viewport (self->graph_view), "notify::zoom",
                            G_CALLBACK (on_zoom_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (lamina_image_view_get_viewport (lamina_image_page_get_view (self->image_page)), "notify::zoom",
+                           G_CALLBACK (on_zoom_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_swapped (self->content_stack, "notify::visible-child-name", G_CALLBACK (on_zoom_changed), self);
 }
 
 static void
@@ -1834,6 +1740,7 @@ lamina_window_init (LaminaWindow *self)
                                   lamina_graph_view_get_actions (self->graph_view));
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   connect_signals (self);
+  lamina_window_image_init (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-to", FALSE);
   update_sim_actions (self);

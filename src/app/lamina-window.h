@@ -8,7 +8,11 @@
  * sim-reset, sim-cancel, sim-threads(i), sim-input((sss): input name,
  * "zeros" | "random" | FILE.npy, shape or ""), sim-image(s: an image file
  * preprocessed by the model's preset into its first input; dropping an
- * image on a window with a model does the same); the tensor page:
+ * image on a window with a model does the same, and the model then runs
+ * and the Image page shows its detections); the Image page (see
+ * lamina-window-image.c): open-image, paste-image, export-image,
+ * export-image-to(s), set-score-threshold(d), set-iou-threshold(d),
+ * show-page(s: "graph" | "image"); the tensor page:
  * select-tensor(s: tensor name), close-tensor, save-tensor (a file
  * chooser), save-tensor-to(s: path).
  */
@@ -17,6 +21,7 @@
 #include <adwaita.h>
 #include "lamina-document.h"
 #include "lamina-graph-view.h"
+#include "lamina-image-page.h"
 #include "lamina-node-panel.h"
 #include "lamina-sim-session.h"
 #include "lamina-tensor-view.h"
@@ -42,6 +47,11 @@ LaminaSimSession *lamina_window_get_sim_session (LaminaWindow *self);
 LaminaTensorView *lamina_window_get_tensor_view (LaminaWindow *self);
 /* Takes `steps` Step actions in one run, then selects `tensor` (may be
  * NULL) once it has stopped: for --run-steps/--select-tensor screenshots. */
+/* Loads an image file as the model input (preprocessed by the model's
+ * preset); with run, the model runs and the Image page shows the result. */
+gboolean         lamina_window_set_input_image (LaminaWindow *self, const char *path, gboolean run,
+                                                GError **error);
+LaminaImagePage *lamina_window_get_image_page (LaminaWindow *self);
 void             lamina_window_run_steps      (LaminaWindow *self, guint steps, const char *tensor);
 
 G_END_DECLS

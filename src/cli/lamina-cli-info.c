@@ -80,6 +80,21 @@ json_shape (LaminaJson *json, const LaminaShape *shape)
   lamina_json_end_array (json);
 }
 
+/* {"Conv": 12, ...} under key */
+static void
+json_op_counts (LaminaJson *json, const char *key, GArray *counts)
+{
+  lamina_json_key (json, key);
+  lamina_json_begin_object (json);
+  for (guint i = 0; i < counts->len; i++)
+    {
+      const OpCount *oc = &g_array_index (counts, OpCount, i);
+      lamina_json_key (json, oc->op);
+      lamina_json_int (json, oc->count);
+    }
+  lamina_json_end_object (json);
+}
+
 static void
 json_tensor_list (LaminaJson *json, const char *key, GPtrArray *tensors)
 {
@@ -162,22 +177,8 @@ print_json (const LaminaModel *model, const char *path)
   lamina_json_int (json, lamina_graph_count_nodes_recursive (model->graph));
   lamina_json_key (json, "graphs");
   lamina_json_int (json, model->graphs->len);
-  lamina_json_key (json, "ops");
-  lamina_json_begin_object (json);
-  for (guint i = 0; i < ops->len; i++)
-    {
-      lamina_json_key (json, g_array_index (ops, OpCount, i).op);
-      lamina_json_int (json, g_array_index (ops, OpCount, i).count);
-    }
-  lamina_json_end_object (json);
-  lamina_json_key (json, "unsupported");
-  lamina_json_begin_object (json);
-  for (guint i = 0; i < unsupported->len; i++)
-    {
-      lamina_json_key (json, g_array_index (unsupported, OpCount, i).op);
-      lamina_json_int (json, g_array_index (unsupported, OpCount, i).count);
-    }
-  lamina_json_end_object (json);
+  json_op_counts (json, "ops", ops);
+  json_op_counts (json, "unsupported", unsupported);
   lamina_json_key (json, "parameters");
   lamina_json_int (json, (gint64) n_params);
   lamina_json_key (json, "parameter_bytes");
@@ -195,6 +196,15 @@ print_json (const LaminaModel *model, const char *path)
 
   text = lamina_json_finish (g_steal_pointer (&json));
   printf ("%s\n", text);
+}
+
+/* One row per operator, the label on the first. */
+static void
+print_op_counts (const char *label, GArray *counts)
+{
+  for (guint i = 0; i < counts->len; i++)
+    printf ("%-12s %5u  %s\n", i == 0 ? label : "",
+            g_array_index (counts, OpCount, i).count, g_array_index (counts, OpCount, i).op);
 }
 
 static void
@@ -242,13 +252,9 @@ print_text (const LaminaModel *model, const char *path)
   if (model->graphs->len > 1)
     printf (_(" (+%u subgraphs)"), model->graphs->len - 1);
   printf ("\n%-12s %" G_GUINT64_FORMAT " (%s)\n", _("Parameters"), n_params, size);
-  for (guint i = 0; i < ops->len; i++)
-    printf ("%-12s %5u  %s\n", i == 0 ? _("Operators") : "",
-            g_array_index (ops, OpCount, i).count, g_array_index (ops, OpCount, i).op);
+  print_op_counts (_("Operators"), ops);
   /* what the simulator cannot run yet */
-  for (guint i = 0; i < unsupported->len; i++)
-    printf ("%-12s %5u  %s\n", i == 0 ? _("Unsupported") : "",
-            g_array_index (unsupported, OpCount, i).count, g_array_index (unsupported, OpCount, i).op);
+  print_op_counts (_("Unsupported"), unsupported);
 }
 
 int

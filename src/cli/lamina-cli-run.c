@@ -19,6 +19,7 @@
 #include "lamina-cli.h"
 #include "lamina-cli-sim.h"
 #include "lamina-json.h"
+#include "graph/lamina-tensor-stats.h"
 #include "sim/lamina-npy.h"
 
 typedef struct {
@@ -118,7 +119,7 @@ static void
 json_value_stats (LaminaJson *json, const LaminaValue *v)
 {
   LaminaTensorStats st;
-  gboolean ok = lamina_cli_value_stats (v, &st, NULL);
+  gboolean ok = lamina_value_stats (v, &st, NULL);
 
   lamina_json_key (json, "min");
   ok ? lamina_json_double (json, st.min) : lamina_json_null (json);
@@ -206,7 +207,7 @@ print_text (const char *path, LaminaSim *sim, LaminaGraph *g, double ms, Writer 
       if (v == NULL)
         continue;
       printf ("%s  %s", t->name, desc);
-      if (lamina_cli_value_stats (v, &st, NULL))
+      if (lamina_value_stats (v, &st, NULL))
         printf (_("  min %.6g  max %.6g  mean %.6g  std %.6g  NaN %lld  Inf %lld"),
                 st.min, st.max, st.mean, st.std, (long long) st.n_nan, (long long) st.n_inf);
       if (file)

@@ -2,14 +2,13 @@
  *
  * lamina-cli-sim.h: what `run` and `bench` share — filling a simulator's
  * inputs from .npy files, zeros or seeded random values of the model's
- * input shapes (dynamic dimensions from --shape), file names for tensors,
- * and statistics of computed values.
+ * input shapes (dynamic dimensions from --shape) and file names for
+ * tensors. The values themselves are made by sim/lamina-sim-input.h.
  */
 #pragma once
 
 #include <glib.h>
 #include "sim/lamina-sim.h"
-#include "graph/lamina-tensor-stats.h"
 
 G_BEGIN_DECLS
 
@@ -34,8 +33,5 @@ gboolean lamina_cli_set_inputs (LaminaSim *sim, LaminaGraph *graph, const Lamina
  * '-' and '_' become '_', never "", "." or "..", at most 200 bytes; `used`
  * (a set of names already given out) makes it unique with a "-N" suffix. */
 char    *lamina_cli_tensor_file_name (const char *tensor, GHashTable *used);
-
-/* Statistics of a computed value (min, max, mean, std, NaN/Inf counts). */
-gboolean lamina_cli_value_stats (const LaminaValue *v, LaminaTensorStats *stats, GError **error);
 
 G_END_DECLS

@@ -12,14 +12,7 @@
 
 const fs = require('fs');
 const path = require('path');
-
-function loadOrt() {
-  const roots = [process.env.LAMINA_ORT_DIR, path.join(__dirname, '..', '..', 'build-aux', 'ort')];
-  for (const r of roots.filter(Boolean)) {
-    try { return require(path.join(r, 'node_modules', 'onnxruntime-node')); } catch (e) { /* next */ }
-  }
-  return require('onnxruntime-node');
-}
+const { loadOrt } = require('../ref/ref-common.js');
 
 const DTYPES = {
   '<f4': ['float32', Float32Array], '<f8': ['float64', Float64Array],

@@ -10,6 +10,7 @@ const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
 
+// onnxruntime-node from $LAMINA_ORT_DIR, build-aux/ort or the usual places.
 function loadOrt() {
   const roots = [process.env.LAMINA_ORT_DIR, path.join(__dirname, '..', '..', 'build-aux', 'ort')];
   for (const r of roots.filter(Boolean)) {
@@ -172,4 +173,4 @@ function readLabels(file) {
 
 const round = v => Math.round(v * 1e4) / 1e4;
 
-module.exports = { loadImage, resizeLinear, toNCHW, iou, hardNms, runModel, readLabels, round };
+module.exports = { loadOrt, loadImage, resizeLinear, toNCHW, iou, hardNms, runModel, readLabels, round };

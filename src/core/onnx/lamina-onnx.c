@@ -535,10 +535,11 @@ convert_model_info (const Onnx__ModelProto *mp, LaminaModel *model)
     }
 }
 
+/* GDestroyNotify for an unpacked ModelProto or TensorProto. */
 static void
-free_model_proto (gpointer mp)
+free_message (gpointer message)
 {
-  protobuf_c_message_free_unpacked (mp, NULL);
+  protobuf_c_message_free_unpacked (message, NULL);
 }
 
 LaminaModel *
@@ -560,7 +561,7 @@ lamina_onnx_load (GBytes *bytes, const char *path, GError **error)
                    "%s: not a valid ONNX model (the protobuf data is malformed or truncated)", base);
       return NULL;
     }
-  ld.owner = g_bytes_new_with_free_func (mp, sizeof *mp, free_model_proto, mp);
+  ld.owner = g_bytes_new_with_free_func (mp, sizeof *mp, free_message, mp);
   model = lamina_model_new (LAMINA_FORMAT_ONNX);
   model->path = g_strdup (path);
   model->file_data = g_bytes_ref (ld.owner);
@@ -579,12 +580,6 @@ lamina_onnx_load (GBytes *bytes, const char *path, GError **error)
   g_bytes_unref (ld.owner);
   g_free (ld.folder);
   return ok ? g_steal_pointer (&model) : NULL;
-}
-
-static void
-free_tensor_proto (gpointer tp)
-{
-  protobuf_c_message_free_unpacked (tp, NULL);
 }
 
 LaminaTensor *
@@ -606,7 +601,7 @@ lamina_onnx_load_tensor (GBytes *bytes, const char *path, GError **error)
     }
   /* as for models: raw data stays in the unpacked message, which the
    * tensor's GBytes keeps alive */
-  ld.owner = g_bytes_new_with_free_func (tp, sizeof *tp, free_tensor_proto, tp);
+  ld.owner = g_bytes_new_with_free_func (tp, sizeof *tp, free_message, tp);
   t = lamina_tensor_new (tp->name ? tp->name : "");
   if (!convert_tensor (&ld, tp, t))
     g_clear_pointer (&t, lamina_tensor_free);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * lamina-kernel.c: the registry. The family tables are merged once into one
+ * lamina-kernel.c: the registry. The float family tables are merged once into one
  * array sorted by (domain, op_type) and searched with bsearch.
  */
 #define G_LOG_DOMAIN "lamina-kernel"
@@ -12,8 +12,13 @@
 
 G_DEFINE_QUARK (lamina-kernel-error-quark, lamina_kernel_error)
 
-static const LaminaKernel **registry;
-static guint n_registry;
+/* One sorted array of kernels searched with bsearch. */
+typedef struct {
+  const LaminaKernel **kernels;
+  guint                n;
+} Registry;
+
+static Registry registry, integer_registry;
 
 static int
 compare_kernels (const void *a, const void *b)
@@ -32,6 +37,18 @@ add_family (GPtrArray *all, const LaminaKernel *table, guint n)
 }
 
 static void
+registry_finish (Registry *r, GPtrArray *all)
+{
+  if (all->len > 1)   /* pdata is NULL while no family has kernels */
+    qsort (all->pdata, all->len, sizeof (gpointer), compare_kernels);
+  for (guint i = 1; i < all->len; i++)
+    if (compare_kernels (&all->pdata[i - 1], &all->pdata[i]) == 0)
+      g_error ("kernel %s registered twice", ((LaminaKernel *) all->pdata[i])->op_type);
+  r->n = all->len;
+  r->kernels = (const LaminaKernel **) g_ptr_array_free (all, FALSE);
+}
+
+static void
 build_registry (void)
 {
   static gsize once = 0;
@@ -43,19 +60,16 @@ build_registry (void)
       add_family (all, lamina_kernels_reduce, lamina_n_kernels_reduce);
       add_family (all, lamina_kernels_conv, lamina_n_kernels_conv);
       add_family (all, lamina_kernels_tensor, lamina_n_kernels_tensor);
-      if (all->len > 1)   /* pdata is NULL while no family has kernels */
-        qsort (all->pdata, all->len, sizeof (gpointer), compare_kernels);
-      for (guint i = 1; i < all->len; i++)
-        if (compare_kernels (&all->pdata[i - 1], &all->pdata[i]) == 0)
-          g_error ("kernel %s registered twice", ((LaminaKernel *) all->pdata[i])->op_type);
-      n_registry = all->len;
-      registry = (const LaminaKernel **) g_ptr_array_free (all, FALSE);
+      registry_finish (&registry, all);
+      all = g_ptr_array_new ();
+      add_family (all, lamina_kernels_integer, lamina_n_kernels_integer);
+      registry_finish (&integer_registry, all);
       g_once_init_leave (&once, 1);
     }
 }
 
-const LaminaKernel *
-lamina_kernel_lookup (const char *op_type, const char *domain)
+static const LaminaKernel *
+registry_find (const Registry *r, const char *op_type, const char *domain)
 {
   LaminaKernel key = { .op_type = op_type, .domain = domain ? domain : "" };
   const LaminaKernel *pkey = &key, **found;
@@ -63,25 +77,63 @@ lamina_kernel_lookup (const char *op_type, const char *domain)
   /* "ai.onnx" is the default domain spelled out */
   if (g_strcmp0 (key.domain, "ai.onnx") == 0)
     key.domain = "";
-  build_registry ();
-  if (n_registry == 0)
+  if (r->n == 0 || op_type == NULL)
     return NULL;
-  found = bsearch (&pkey, registry, n_registry, sizeof (gpointer), compare_kernels);
+  found = bsearch (&pkey, r->kernels, r->n, sizeof (gpointer), compare_kernels);
   return found ? *found : NULL;
+}
+
+const LaminaKernel *
+lamina_kernel_lookup (const char *op_type, const char *domain)
+{
+  const LaminaKernel *k;
+
+  build_registry ();
+  k = registry_find (&registry, op_type, domain);
+  return k ? k : registry_find (&integer_registry, op_type, domain);
+}
+
+const LaminaKernel *
+lamina_kernel_lookup_integer (const char *op_type, const char *domain)
+{
+  build_registry ();
+  return registry_find (&integer_registry, op_type, domain);
+}
+
+static gboolean
+is_quantized_integer (const LaminaTensor *t)
+{
+  return t != NULL && t->quant != NULL
+         && (t->dtype == LAMINA_DTYPE_INT8 || t->dtype == LAMINA_DTYPE_UINT8 || t->dtype == LAMINA_DTYPE_INT16);
+}
+
+const LaminaKernel *
+lamina_kernel_lookup_node (const LaminaNode *node)
+{
+  const LaminaTensor *first = NULL;
+  const LaminaKernel *integer;
+
+  if (node->inputs->len > 0)
+    first = g_ptr_array_index (node->inputs, 0);
+  /* TFLite Quantize reads float and writes a quantized integer */
+  if (!is_quantized_integer (first) && node->outputs->len > 0)
+    first = g_ptr_array_index (node->outputs, 0);
+  integer = is_quantized_integer (first) ? lamina_kernel_lookup_integer (node->op_type, node->domain) : NULL;
+  return integer ? integer : lamina_kernel_lookup (node->op_type, node->domain);
 }
 
 guint
 lamina_kernel_count (void)
 {
   build_registry ();
-  return n_registry;
+  return registry.n;
 }
 
 const LaminaKernel *
 lamina_kernel_nth (guint i)
 {
   build_registry ();
-  return i < n_registry ? registry[i] : NULL;
+  return i < registry.n ? registry.kernels[i] : NULL;
 }
 
 void

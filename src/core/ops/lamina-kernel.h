@@ -77,10 +77,23 @@ LAMINA_DECLARE_KERNELS (elementwise);   /* Add ... Where, activations, Clip, Cas
 LAMINA_DECLARE_KERNELS (reduce);        /* Reduce*, ArgMax, Softmax, norms, TopK */
 LAMINA_DECLARE_KERNELS (conv);          /* Conv, ConvTranspose, pools, Gemm, MatMul */
 LAMINA_DECLARE_KERNELS (tensor);        /* Reshape ... Resize: data movement */
+/* The integer kernels (lamina-ops-int8.c): a registry of their own, since
+ * their names repeat the float ones (Conv2D, Add ...) and a node's
+ * quantization picks between them (lamina_kernel_lookup_node). */
+LAMINA_DECLARE_KERNELS (integer);       /* int8/uint8/int16 activations, ONNX QLinear* */
 
-/* The kernel for op_type in domain, or NULL. */
+/* The kernel for op_type in domain, or NULL: the float kernel, else the
+ * integer one for operators without a float twin (QLinearConv ...). */
 const LaminaKernel *lamina_kernel_lookup (const char *op_type, const char *domain);
-/* All registered kernels (for `info`'s supported list, tests). */
+/* The integer kernel for op_type in domain, or NULL. */
+const LaminaKernel *lamina_kernel_lookup_integer (const char *op_type, const char *domain);
+/* The kernel for a node: the integer kernel when the node's first input
+ * (or, without inputs, its first output) is an int8/uint8/int16 tensor with
+ * quantization parameters and the operator has an integer kernel; the
+ * float kernel otherwise (as lamina_kernel_lookup). */
+const LaminaKernel *lamina_kernel_lookup_node (const LaminaNode *node);
+/* All registered float kernels (for `info`'s supported list, tests);
+ * integer-only kernels are not in this list. */
 guint               lamina_kernel_count (void);
 const LaminaKernel *lamina_kernel_nth   (guint i);
 

@@ -315,29 +315,51 @@ attr_became_input (const LaminaNode *n)
   return NULL;
 }
 
+/* Removes c's attribute `name` (it becomes an input). */
+static void
+drop_attr (LaminaNode *c, const char *name)
+{
+  for (guint i = c->attrs->len; i-- > 0;)
+    if (strcmp (((LaminaAttr *) g_ptr_array_index (c->attrs, i))->name, name) == 0)
+      g_ptr_array_remove_index (c->attrs, i);
+}
+
+/* The constant input that replaces n's attribute a ("<node>_<attr>"): a
+ * 1-D int64 tensor for a list of ints, a float32 scalar otherwise. */
+static LaminaTensor *
+attr_constant (LaminaGraph *dst, const LaminaNode *n, const LaminaAttr *a)
+{
+  g_autofree char *name = g_strconcat (n->name[0] ? n->name : n->op_type, "_", a->name, NULL);
+  gint64 len = a->n;
+  float f = (float) a->f;
+
+  if (a->type == LAMINA_ATTR_INTS)
+    return lamina_rewrite_constant (dst, name, LAMINA_DTYPE_INT64, 1, &len,
+                                    g_bytes_new (a->ints, sizeof (gint64) * a->n));
+  return lamina_rewrite_constant (dst, name, LAMINA_DTYPE_FLOAT32, 0, NULL, g_bytes_new (&f, sizeof f));
+}
+
+static void
+add_outputs (LaminaGraph *dst, const LaminaNode *n, LaminaNode *c)
+{
+  for (guint i = 0; i < n->outputs->len; i++)
+    lamina_node_add_output (c, lamina_rewrite_tensor (dst, g_ptr_array_index (n->outputs, i)));
+}
+
 static gboolean
 upgrade_attr_to_input (LaminaGraph *dst, const LaminaNode *n, const char *attr, GError **error)
 {
   const LaminaAttr *a = lamina_node_get_attr (n, attr);
   LaminaNode *c = lamina_rewrite_node (dst, n, error);
-  gint64 len;
 
   if (c == NULL)
     return FALSE;
-  for (guint i = 0; i < c->attrs->len; i++)
-    if (strcmp (((LaminaAttr *) g_ptr_array_index (c->attrs, i))->name, attr) == 0)
-      g_ptr_array_remove_index (c->attrs, i);
+  drop_attr (c, attr);
   for (guint i = 0; i < n->inputs->len; i++)
     lamina_node_add_input (c, lamina_rewrite_tensor (dst, g_ptr_array_index (n->inputs, i)));
   if (a != NULL && a->type == LAMINA_ATTR_INTS)
-    {
-      g_autofree char *name = g_strconcat (n->name[0] ? n->name : n->op_type, "_", attr, NULL);
-      len = a->n;
-      lamina_node_add_input (c, lamina_rewrite_constant (dst, name, LAMINA_DTYPE_INT64, 1, &len,
-                                                         g_bytes_new (a->ints, sizeof (gint64) * a->n)));
-    }
-  for (guint i = 0; i < n->outputs->len; i++)
-    lamina_node_add_output (c, lamina_rewrite_tensor (dst, g_ptr_array_index (n->outputs, i)));
+    lamina_node_add_input (c, attr_constant (dst, n, a));
+  add_outputs (dst, n, c);
   return TRUE;
 }
 
@@ -355,23 +377,16 @@ upgrade_slice (LaminaGraph *dst, const LaminaNode *n, GError **error)
   for (guint k = 0; k < G_N_ELEMENTS (attrs); k++)
     {
       const LaminaAttr *a = lamina_node_get_attr (n, attrs[k]);
-      g_autofree char *name = g_strconcat (n->name[0] ? n->name : n->op_type, "_", attrs[k], NULL);
-      gint64 len = a && a->type == LAMINA_ATTR_INTS ? a->n : 0;
-      if (a == NULL || a->type != LAMINA_ATTR_INTS)
+      if (a != NULL && a->type == LAMINA_ATTR_INTS)
+        lamina_node_add_input (c, attr_constant (dst, n, a));
+      else if (k < 2)
         {
-          if (k < 2)
-            {
-              g_set_error (error, LAMINA_GRAPH_ERROR, LAMINA_GRAPH_ERROR_INVALID,
-                           _("node “%s” (Slice) has no “%s”"), n->name, attrs[k]);
-              return FALSE;
-            }
-          continue;
+          g_set_error (error, LAMINA_GRAPH_ERROR, LAMINA_GRAPH_ERROR_INVALID,
+                       _("node “%s” (Slice) has no “%s”"), n->name, attrs[k]);
+          return FALSE;
         }
-      lamina_node_add_input (c, lamina_rewrite_constant (dst, name, LAMINA_DTYPE_INT64, 1, &len,
-                                                         g_bytes_new (a->ints, sizeof (gint64) * a->n)));
     }
-  for (guint i = 0; i < n->outputs->len; i++)
-    lamina_node_add_output (c, lamina_rewrite_tensor (dst, g_ptr_array_index (n->outputs, i)));
+  add_outputs (dst, n, c);
   return TRUE;
 }
 
@@ -389,14 +404,9 @@ upgrade_clip (LaminaGraph *dst, const LaminaNode *n, GError **error)
   for (guint k = 0; k < G_N_ELEMENTS (attrs); k++)
     {
       const LaminaAttr *a = lamina_node_get_attr (n, attrs[k]);
-      g_autofree char *name = g_strconcat (n->name[0] ? n->name : n->op_type, "_", attrs[k], NULL);
-      float v = a ? (float) a->f : 0;
-      lamina_node_add_input (c, a == NULL ? NULL
-                                : lamina_rewrite_constant (dst, name, LAMINA_DTYPE_FLOAT32, 0, NULL,
-                                                           g_bytes_new (&v, sizeof v)));
+      lamina_node_add_input (c, a == NULL ? NULL : attr_constant (dst, n, a));
     }
-  for (guint i = 0; i < n->outputs->len; i++)
-    lamina_node_add_output (c, lamina_rewrite_tensor (dst, g_ptr_array_index (n->outputs, i)));
+  add_outputs (dst, n, c);
   return TRUE;
 }
 
@@ -435,9 +445,7 @@ upgrade_softmax (LaminaGraph *dst, const LaminaNode *n, GError **error)
     trailing_ones = trailing_ones && x->shape.dims[i].value == 1;
   if ((c = lamina_rewrite_node (dst, n, error)) == NULL)
     return FALSE;
-  for (guint i = 0; i < c->attrs->len; i++)
-    if (strcmp (((LaminaAttr *) g_ptr_array_index (c->attrs, i))->name, "axis") == 0)
-      g_ptr_array_remove_index (c->attrs, i);
+  drop_attr (c, "axis");
   if (trailing_ones)
     {
       lamina_node_add_attr (c, "axis", LAMINA_ATTR_INT)->i = axis;

@@ -8,8 +8,12 @@
  */
 #define G_LOG_DOMAIN "lamina-npy"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include "lamina-npy.h"
 
 G_DEFINE_QUARK (lamina-npy-error-quark, lamina_npy_error)
@@ -285,6 +289,29 @@ read_preamble (const guint8 *data, gsize size, const char *name, const guint8 **
   return TRUE;
 }
 
+/* lamina_value_set_shape bounds the element count, but a zero dimension
+ * lets the others be anything ((0, 2**62, 8) holds nothing): bound their
+ * product too, so strides computed from the shape cannot overflow. */
+static gboolean
+check_dims (const Header *h, const char *name, GError **error)
+{
+  gint64 product = MAX ((gint64) lamina_dtype_size (h->dtype), 1);
+
+  for (int i = 0; i < h->rank; i++)
+    {
+      if (h->dims[i] == 0)
+        continue;
+      if (product > G_MAXINT64 / h->dims[i])
+        {
+          g_autofree char *what = g_strdup_printf (_("dimension %d of size %lld is invalid or too large"),
+                                                   i, (long long) h->dims[i]);
+          return fail_invalid (error, name, what);
+        }
+      product *= h->dims[i];
+    }
+  return TRUE;
+}
+
 gboolean
 lamina_npy_decode (GBytes *bytes, const char *name, LaminaValue *v, GError **error)
 {
@@ -302,6 +329,8 @@ lamina_npy_decode (GBytes *bytes, const char *name, LaminaValue *v, GError **err
       return fail_invalid (error, name, _("the header is not plain text"));
   ps = (Parser) { (const char *) header, (const char *) header + header_len, name, error };
   if (!parse_header (&ps, &h))
+    return FALSE;
+  if (!check_dims (&h, name, error))
     return FALSE;
   if (!lamina_value_set_shape (v, h.dtype, h.rank, h.dims, &local))
     return fail_invalid (error, name, local->message);
@@ -394,30 +423,71 @@ lamina_npy_header (const LaminaValue *v, GError **error)
   return g_byte_array_free_to_bytes (out);
 }
 
+/* write(2) until done; FALSE with errno set on failure. */
+static gboolean
+write_fully (int fd, const void *buf, gsize size)
+{
+  const guint8 *p = buf;
+
+  while (size > 0)
+    {
+      gssize n = write (fd, p, MIN (size, (gsize) G_MAXSSIZE));
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          if (n == 0)
+            errno = EIO;
+          return FALSE;
+        }
+      p += n;
+      size -= (gsize) n;
+    }
+  return TRUE;
+}
+
+static gboolean
+fail_errno (GError **error, const char *path, int saved)
+{
+  g_autofree char *name = g_filename_display_name (path);
+
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+               _("%s: cannot write: %s"), name, g_strerror (saved));
+  return FALSE;
+}
+
+/* A temporary file beside the target, fsync'd and renamed into place, so a
+ * failed write (full disk, no permission, a crash) never leaves a
+ * truncated file under the final name nor damages an existing one — for
+ * new files too, which g_file_replace writes in place. The data is written
+ * straight from v, without a copy of a possibly large tensor. */
 gboolean
 lamina_npy_write (const char *path, const LaminaValue *v, GError **error)
 {
   g_autoptr(GBytes) header = lamina_npy_header (v, error);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileOutputStream) stream = NULL;
-  g_autoptr(GCancellable) abort = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *tmp = g_build_filename (dir, ".lamina-npy-XXXXXX", NULL);
   gsize size = (gsize) v->numel * lamina_dtype_size (v->dtype);
+  gboolean ok;
+  int fd, saved;
 
   if (header == NULL)
     return FALSE;
-  /* g_file_replace writes a temporary file and renames it on close */
-  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, error);
-  if (stream == NULL)
-    return FALSE;
-  if (g_output_stream_write_all (G_OUTPUT_STREAM (stream), g_bytes_get_data (header, NULL),
-                                 g_bytes_get_size (header), NULL, NULL, error) &&
-      (size == 0 || g_output_stream_write_all (G_OUTPUT_STREAM (stream), v->data, size,
-                                               NULL, NULL, error)))
-    return g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, error);
-  /* closing with a cancelled cancellable drops the temporary file and
-   * leaves any existing file untouched */
-  abort = g_cancellable_new ();
-  g_cancellable_cancel (abort);
-  g_output_stream_close (G_OUTPUT_STREAM (stream), abort, NULL);
-  return FALSE;
+  fd = g_mkstemp_full (tmp, O_WRONLY, 0666);   /* 0666 & ~umask, not mkstemp's 0600 */
+  if (fd < 0)
+    return fail_errno (error, path, errno);
+  ok = write_fully (fd, g_bytes_get_data (header, NULL), g_bytes_get_size (header)) &&
+       (size == 0 || write_fully (fd, v->data, size)) &&
+       fsync (fd) == 0;
+  saved = errno;
+  if (close (fd) != 0 && ok)
+    ok = FALSE, saved = errno;
+  if (ok && g_rename (tmp, path) != 0)
+    ok = FALSE, saved = errno;
+  if (!ok)
+    {
+      g_unlink (tmp);
+      return fail_errno (error, path, saved);
+    }
+  return TRUE;
 }

@@ -308,7 +308,9 @@ plan_kernels (LaminaSim *sim, LaminaSimLookupFunc lookup, gpointer lookup_data, 
       step->outputs = g_new0 (LaminaValue *, MAX (step->node->outputs->len, 1));
       if (node_is_folded (step->node))
         continue;
-      step->kernel = lookup (step->node->op_type, step->node->domain, lookup_data);
+      /* the built-in kernels: integer ones for quantized nodes (issue 5) */
+      step->kernel = lookup == default_lookup ? lamina_kernel_lookup_node (step->node)
+                                              : lookup (step->node->op_type, step->node->domain, lookup_data);
       if (step->kernel == NULL)
         g_ptr_array_add (missing, (gpointer) step->node);
     }

@@ -102,11 +102,15 @@ lamina_image_copy (const LaminaImage *image)
 
 /* ---- PNG ---------------------------------------------------------------- */
 
+/* libpng's error text, set before longjmp: the error pointer of both the
+ * read and the write struct is such a buffer. */
+#define PNG_MESSAGE_LEN 256
+
 typedef struct {
   const guint8 *data;
   gsize         length, pos;
   const char   *name;
-  char          message[256];   /* libpng's error text, set before longjmp */
+  char          message[PNG_MESSAGE_LEN];
   LaminaImage  *image;          /* freed on error */
   png_bytep    *rows;
   gboolean      ok;             /* set in memory, not a local: survives longjmp */
@@ -126,9 +130,9 @@ png_read_mem (png_structp png, png_bytep out, png_size_t n)
 static void
 png_on_error (png_structp png, png_const_charp msg)
 {
-  PngRead *r = png_get_error_ptr (png);
+  char *message = png_get_error_ptr (png);
 
-  g_strlcpy (r->message, msg, sizeof r->message);
+  g_strlcpy (message, msg, PNG_MESSAGE_LEN);
   png_longjmp (png, 1);
 }
 
@@ -215,7 +219,7 @@ load_png (const guint8 *data, gsize length, const char *name, GError **error)
   if (length >= 24 && memcmp (data + 12, "IHDR", 4) == 0
       && !check_size (read_be32 (data + 16), read_be32 (data + 20), name, error))
     return NULL;
-  png = png_create_read_struct (PNG_LIBPNG_VER_STRING, &r, png_on_error, png_on_warning);
+  png = png_create_read_struct (PNG_LIBPNG_VER_STRING, r.message, png_on_error, png_on_warning);
   info = png ? png_create_info_struct (png) : NULL;
   if (info == NULL)
     {
@@ -506,23 +510,14 @@ lamina_image_load (const char *path, GError **error)
 /* ---- PNG export --------------------------------------------------------- */
 
 typedef struct {
-  char message[256];
+  char message[PNG_MESSAGE_LEN];
 } PngWrite;
-
-static void
-png_write_on_error (png_structp png, png_const_charp msg)
-{
-  PngWrite *w = png_get_error_ptr (png);
-
-  g_strlcpy (w->message, msg, sizeof w->message);
-  png_longjmp (png, 1);
-}
 
 /* Writes image to an open stream; FALSE with w->message on failure. */
 static gboolean
 png_write_stream (const LaminaImage *image, FILE *fp, PngWrite *w)
 {
-  png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, w, png_write_on_error, NULL);
+  png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, w->message, png_on_error, png_on_warning);
   png_infop info = png ? png_create_info_struct (png) : NULL;
   gboolean ok = FALSE;
 

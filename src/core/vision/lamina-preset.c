@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include "lamina-preset.h"
 #include "graph/lamina-graph.h"
 #include "vision/lamina-vision-config.h"
@@ -214,7 +215,8 @@ get_int (Ctx *x, int lo, int hi, int *out, GError **error)
   g_autofree char *v = get_value (x);
   g_autofree char *range = g_strdup_printf (_("a whole number from %d to %d"), lo, hi);
 
-  if (!parse_double_str (v, &d) || d != (int) d || d < lo || d > hi)
+  /* range first: converting a double beyond int's range is undefined */
+  if (!parse_double_str (v, &d) || d < lo || d > hi || d != (int) d)
     return bad_value (x, v, range, error);
   *out = (int) d;
   return TRUE;
@@ -477,13 +479,27 @@ get_strides (Ctx *x, LaminaPostprocessConfig *c, GError **error)
   return TRUE;
 }
 
+/* Far above any real label list (PP-OCR's 6623 characters take 26 KiB). */
+#define MAX_LABEL_FILE (16 << 20)
+
+/* NULL when path is not a readable file; *unusable when it exists but is
+ * no regular file of at most MAX_LABEL_FILE bytes (a preset may name
+ * /dev/zero: reading that would never end). */
 static char **
-read_label_file (const char *path)
+read_label_file (const char *path, gboolean *unusable)
 {
   g_autofree char *text = NULL;
+  GStatBuf st;
   char **lines;
   guint n;
 
+  if (g_stat (path, &st) != 0)
+    return NULL;
+  if (!S_ISREG (st.st_mode) || st.st_size > MAX_LABEL_FILE)
+    {
+      *unusable = TRUE;
+      return NULL;
+    }
   if (!g_file_get_contents (path, &text, NULL, NULL))
     return NULL;
   lines = g_strsplit (text, "\n", -1);
@@ -511,6 +527,7 @@ get_labels (Ctx *x, LaminaPostprocessConfig *c, GError **error)
   g_autofree char *v = get_value (x);
   g_auto(GStrv) names = g_strsplit (v, ";", -1);
   const char *dirs[] = { x->base_dir, x->model_dir };
+  gboolean unusable = FALSE;
 
   for (guint i = 0; names[i] != NULL; i++)
     {
@@ -521,7 +538,7 @@ get_labels (Ctx *x, LaminaPostprocessConfig *c, GError **error)
         {
           g_autofree char *path = g_path_is_absolute (name) ? g_strdup (name)
                                   : dirs[d] ? g_build_filename (dirs[d], name, NULL) : NULL;
-          char **labels = path ? read_label_file (path) : NULL;
+          char **labels = path ? read_label_file (path, &unusable) : NULL;
 
           if (labels == NULL)
             continue;
@@ -532,9 +549,13 @@ get_labels (Ctx *x, LaminaPostprocessConfig *c, GError **error)
           return TRUE;
         }
     }
-  g_ptr_array_add (x->preset->warnings,
-                   g_strdup_printf (_("%s: label file “%s” was found neither beside the preset nor beside the model"),
-                                    x->file, v));
+  if (unusable)
+    g_ptr_array_add (x->preset->warnings,
+                     g_strdup_printf (_("%s: label file “%s” is not a text file of at most 16 MiB"), x->file, v));
+  else
+    g_ptr_array_add (x->preset->warnings,
+                     g_strdup_printf (_("%s: label file “%s” was found neither beside the preset nor beside the model"),
+                                      x->file, v));
   return TRUE;
 }
 
@@ -590,6 +611,10 @@ get_aspects (Ctx *x, LaminaPostprocessConfig *c, GError **error)
 
   if (n <= 0)
     return bad_value (x, v, _("a comma-separated list of aspect ratios (at most 8)"), error);
+  /* anchors take the square root of each and divide by it */
+  for (int i = 0; i < n; i++)
+    if (d[i] <= 0 || d[i] > 1000)
+      return bad_value (x, v, _("aspect ratios above 0 and at most 1000"), error);
   for (int i = 0; i < n; i++)
     c->aspect_ratios[i] = (float) d[i];
   c->n_aspect_ratios = n;

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * lamina-window-private.h: what the files of the window share. The window
+ * is LaminaWindow (lamina-window.c: pages, opening, graph, simulator and
+ * tensor page); lamina-window-image.c wires the Image page (image input,
+ * Open Image, paste, export, thresholds) into it.
+ */
+#pragma once
+
+#include "lamina-window.h"
+#include "lamina-image-page.h"
+#include "lamina-minimap.h"
+
+G_BEGIN_DECLS
+
+struct _LaminaWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  /* template */
+  AdwToastOverlay     *toast_overlay;
+  AdwWindowTitle      *window_title;
+  GtkStack            *stack;
+  AdwPreferencesGroup *recent_group;
+  GtkListBox          *recent_list;
+  AdwPreferencesGroup *samples_group;
+  GtkListBox          *samples_list;
+  GtkDropDown         *graph_selector;
+  GtkSpinner          *loading_spinner;
+  GtkLabel            *loading_label;
+  GtkToggleButton     *search_button;
+  GtkWidget           *zoom_box;
+  GtkLabel            *zoom_label;
+  GtkSearchBar        *search_bar;
+  GtkSearchEntry      *search_entry;
+  GtkRevealer         *results_revealer;
+  GtkLabel            *results_label;
+  GtkListBox          *results_list;
+  LaminaGraphView     *graph_view;
+  GtkProgressBar      *progress_bar;
+  GtkLabel            *legend;
+  LaminaMinimap       *minimap;
+  LaminaNodePanel     *node_panel;
+  GtkWidget           *sim_box;
+  GtkMenuButton       *sim_menu_button;
+  GtkBox              *sim_settings;
+  GtkLabel            *sim_label;
+  GtkStack            *side_stack;
+  LaminaTensorView    *tensor_view;
+  GtkSpinButton       *threads_spin;
+  GtkStack            *content_stack;  /* "graph" | "image" */
+  GtkWidget           *page_switcher;
+  LaminaImagePage     *image_page;
+
+  LaminaSimSession    *session;
+  GArray              *marks;         /* LaminaBoxMark per box of the scene */
+  const LaminaTensor  *shown_tensor;  /* of the tensor page */
+  gboolean             debug_pending; /* lamina_window_run_steps in progress */
+  guint                sim_redraw;    /* timeout showing the progress of a run */
+  char                *debug_tensor;
+  gboolean             image_run_pending; /* run once the session has stopped */
+
+  LaminaDocument      *document;
+  GCancellable        *open_cancellable;
+  GtkNativeDialog     *dialog;
+  guint                progress_timeout;
+  guint                zoom_idle;
+  GPtrArray           *graphs;  /* LaminaGraph* of the document, parallel to graph_selector */
+};
+
+/* lamina-window.c */
+void           lamina_window_toast             (LaminaWindow *self, const char *message, guint timeout);
+GtkFileFilter *lamina_window_file_filter       (const char *name, const char *const *patterns);
+/* Plans the graph when needed; errors become a toast. */
+gboolean       lamina_window_prepare_sim       (LaminaWindow *self);
+void           lamina_window_fill_sim_settings (LaminaWindow *self);
+
+/* lamina-window-image.c */
+void           lamina_window_image_class_init   (GtkWidgetClass *widget_class);
+void           lamina_window_image_init         (LaminaWindow *self);
+void           lamina_window_image_set_document (LaminaWindow *self, LaminaDocument *document);
+/* PNG or JPEG, by name. */
+gboolean       lamina_window_image_is_file      (GFile *file);
+/* The session stopped / started or stopped running. */
+void           lamina_window_image_sim_stopped  (LaminaWindow *self);
+void           lamina_window_image_sim_running  (LaminaWindow *self);
+/* The page in view ("graph" or "image") changed. */
+void           lamina_window_image_page_changed (LaminaWindow *self);
+gboolean       lamina_window_image_is_settled   (LaminaWindow *self);
+
+G_END_DECLS

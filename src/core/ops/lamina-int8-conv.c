@@ -1,0 +1,896 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * lamina-int8-conv.c: integer convolutions and matrix products — TFLite
+ * Conv2D/DepthwiseConv2D on int8/uint8 tensors, ONNX QLinearConv,
+ * ConvInteger, QLinearMatMul and MatMulInteger.
+ *
+ * Every convolution goes through one routine over lamina-conv.h's
+ * geometry (element strides, so NHWC/OHWI/1HWO and NCHW/OIHW alike):
+ * inputs and filters are first widened to int16 with their zero points
+ * subtracted (padding then contributes 0, as the specs require), products
+ * are summed in int32 with the int32 bias, and the sums are requantized per
+ * output channel with M = s_x · s_w[c] / s_y (lamina-fixed.h) and clamped to
+ * the fused activation's range — TFLite's per-channel integer reference.
+ */
+#define G_LOG_DOMAIN "lamina-ops"
+
+#include <math.h>
+#include <string.h>
+#include <glib/gi18n.h>
+#include "lamina-int8.h"
+#include "lamina-kernel-check.h"
+#include "lamina-vecmath.h"
+#include "lamina-broadcast.h"   /* LAMINA_ELEMENTWISE_GRAIN */
+
+#define SP LAMINA_CONV_MAX_SPATIAL
+
+/* ---- the integer convolution ------------------------------------------------------ */
+
+static gboolean
+inside (gint64 i, gint64 n)
+{
+  return (guint64) i < (guint64) n;
+}
+
+static gint32
+conv_point (const LaminaConvGeom *g, const gint16 *x, const gint16 *w, gint64 co, const gint64 *o)
+{
+  gint64 cin_g = g->cin / g->group, grp = co / (g->cout / g->group);
+  gint32 acc = 0;
+
+  for (gint64 ci = 0; ci < cin_g; ci++)
+    for (gint64 k0 = 0; k0 < g->k[0]; k0++)
+      for (gint64 k1 = 0; k1 < g->k[1]; k1++)
+        for (gint64 k2 = 0; k2 < g->k[2]; k2++)
+          {
+            gint64 k[SP] = { k0, k1, k2 }, xi = (grp * cin_g + ci) * g->x_c, wi = co * g->w_o + ci * g->w_i;
+            gboolean ok = TRUE;
+            for (int d = 0; d < SP; d++)
+              {
+                gint64 i = o[d] * g->stride[d] - g->pad[d] + k[d] * g->dil[d];
+                ok = ok && inside (i, g->in[d]);
+                xi += i * g->x_sp[d];
+                wi += k[d] * g->w_sp[d];
+              }
+            if (ok)
+              acc += (gint32) x[xi] * (gint32) w[wi];
+          }
+  return acc;
+}
+
+void
+lamina_int8_conv_reference (const LaminaConvGeom *g, const gint16 *x, const gint16 *w, const gint32 *bias,
+                            gint32 *acc)
+{
+  for (gint64 n = 0; n < g->batch; n++)
+    for (gint64 co = 0; co < g->cout; co++)
+      for (gint64 o0 = 0; o0 < g->out[0]; o0++)
+        for (gint64 o1 = 0; o1 < g->out[1]; o1++)
+          for (gint64 o2 = 0; o2 < g->out[2]; o2++)
+            {
+              gint64 o[SP] = { o0, o1, o2 };
+              acc[n * g->y_n + co * g->y_c + o0 * g->y_sp[0] + o1 * g->y_sp[1] + o2 * g->y_sp[2]] =
+                (bias ? bias[co] : 0) + conv_point (g, x + n * g->x_n, w, co, o);
+            }
+}
+
+/* Σ a[i]·b[i]; GCC turns this loop into multiply-add instructions. */
+LAMINA_VECTOR_CLONES static gint32
+dot_s16 (const gint16 *a, const gint16 *b, gint64 n)
+{
+  gint32 s = 0;
+
+  for (gint64 i = 0; i < n; i++)
+    s += (gint32) a[i] * (gint32) b[i];
+  return s;
+}
+
+/* Four filter rows against one window: the window is loaded once. */
+LAMINA_VECTOR_CLONES static void
+dot4_s16 (const gint16 *a, const gint16 *w, gint64 stride, gint64 n, gint32 *out)
+{
+  const gint16 *w0 = w, *w1 = w + stride, *w2 = w + 2 * stride, *w3 = w + 3 * stride;
+  gint32 s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+
+  for (gint64 i = 0; i < n; i++)
+    {
+      gint32 x = a[i];
+      s0 += x * w0[i];
+      s1 += x * w1[i];
+      s2 += x * w2[i];
+      s3 += x * w3[i];
+    }
+  out[0] += s0, out[1] += s1, out[2] += s2, out[3] += s3;
+}
+
+/* Channels-last, one group, dense OHWI filter: an output pixel is the dot
+ * product of its window (k0, k1, cin: contiguous runs of cin) with a
+ * filter row. */
+static gboolean
+fast_path_applies (const LaminaConvGeom *g)
+{
+  gint64 cin = g->cin;
+
+  return g->channels_last && g->nsp == 2 && g->group == 1 && g->w_i == 1 && g->w_sp[1] == cin
+         && g->w_sp[0] == g->k[1] * cin && g->w_o == g->k[0] * g->k[1] * cin && g->x_c == 1 && g->y_c == 1;
+}
+
+typedef struct {
+  const LaminaConvGeom *g;
+  const gint16         *x, *w;
+  const gint32         *bias;
+  gint32               *acc;
+} ConvJob;
+
+/* The window of output pixel (oh, ow) as K = k0·k1·cin values. */
+static void
+fill_window (const LaminaConvGeom *g, const gint16 *x, gint64 oh, gint64 ow, gint16 *col)
+{
+  gint64 cin = g->cin;
+
+  for (gint64 k0 = 0; k0 < g->k[0]; k0++)
+    for (gint64 k1 = 0; k1 < g->k[1]; k1++, col += cin)
+      {
+        gint64 ih = oh * g->stride[0] - g->pad[0] + k0 * g->dil[0];
+        gint64 iw = ow * g->stride[1] - g->pad[1] + k1 * g->dil[1];
+        if (inside (ih, g->in[0]) && inside (iw, g->in[1]))
+          memcpy (col, x + ih * g->x_sp[0] + iw * g->x_sp[1], cin * sizeof *col);
+        else
+          memset (col, 0, cin * sizeof *col);
+      }
+}
+
+static void
+conv_rows (gint64 begin, gint64 end, gpointer data)
+{
+  const ConvJob *j = data;
+  const LaminaConvGeom *g = j->g;
+  gint64 kk = g->k[0] * g->k[1] * g->cin;
+  gboolean direct = g->k[0] == 1 && g->k[1] == 1 && g->stride[1] == 1 && g->pad[0] == 0 && g->pad[1] == 0;
+  g_autofree gint16 *col = direct ? NULL : g_new (gint16, MAX (kk, 1));
+
+  /* one task per output row (n, oh) */
+  for (gint64 r = begin; r < end; r++)
+    {
+      gint64 n = r / g->out[0], oh = r % g->out[0];
+      const gint16 *x = j->x + n * g->x_n;
+      gint32 *acc = j->acc + n * g->y_n + oh * g->y_sp[0];
+
+      for (gint64 ow = 0; ow < g->out[1]; ow++, acc += g->y_sp[1])
+        {
+          const gint16 *window = col;
+          if (direct)   /* a 1×1 window is the input pixel itself */
+            window = x + oh * g->stride[0] * g->x_sp[0] + ow * g->x_sp[1];
+          else
+            fill_window (g, x, oh, ow, col);
+          gint64 co = 0;
+          for (co = 0; co < g->cout; co++)
+            acc[co] = j->bias ? j->bias[co] : 0;
+          for (co = 0; co + 4 <= g->cout; co += 4)
+            dot4_s16 (window, j->w + co * kk, kk, kk, acc + co);
+          for (; co < g->cout; co++)
+            acc[co] += dot_s16 (window, j->w + co * kk, kk);
+        }
+    }
+}
+
+void
+lamina_int8_conv_fast (LaminaParallel *p, const LaminaConvGeom *g, const gint16 *x, const gint16 *w,
+                       const gint32 *bias, gint32 *acc)
+{
+  ConvJob j = { g, x, w, bias, acc };
+
+  if (!fast_path_applies (g))
+    {
+      lamina_int8_conv_reference (g, x, w, bias, acc);
+      return;
+    }
+  lamina_parallel_for (p, g->batch * g->out[0], 1, conv_rows, &j);
+}
+
+/* ---- operands ------------------------------------------------------------------------ */
+
+typedef struct {
+  const LaminaValue *v;
+  gint32             zero;
+  gint16            *out;
+} WidenJob;
+
+static void
+widen_range (gint64 begin, gint64 end, gpointer data)
+{
+  const WidenJob *j = data;
+  const LaminaValue *v = j->v;
+
+  /* the common dtypes without a switch per element */
+  if (v->dtype == LAMINA_DTYPE_INT8)
+    for (gint64 i = begin; i < end; i++)
+      j->out[i] = (gint16) (((const gint8 *) v->data)[i] - j->zero);
+  else if (v->dtype == LAMINA_DTYPE_UINT8)
+    for (gint64 i = begin; i < end; i++)
+      j->out[i] = (gint16) (((const guint8 *) v->data)[i] - j->zero);
+  else
+    for (gint64 i = begin; i < end; i++)
+      j->out[i] = (gint16) (lamina_int8_load (v->data, v->dtype, i) - j->zero);
+}
+
+/* x − zero as int16 (int8/uint8 values: |x − zero| ≤ 255). */
+static gint16 *
+widen (LaminaParallel *p, const LaminaValue *v, gint32 zero)
+{
+  WidenJob j = { v, zero, g_new (gint16, MAX (v->numel, 1)) };
+
+  lamina_parallel_for (p, v->numel, LAMINA_ELEMENTWISE_GRAIN, widen_range, &j);
+  return j.out;
+}
+
+/* w − zero[channel of the element] as int16; the output channel of an
+ * element is its index divided by w_o, or modulo cout when w_o == 1 (1HWO). */
+static gint16 *
+widen_filter (const LaminaConvGeom *g, const LaminaValue *w, const gint32 *zero, gint64 n_zero)
+{
+  gint16 *out = g_new (gint16, MAX (w->numel, 1));
+
+  for (gint64 i = 0; i < w->numel; i++)
+    {
+      gint64 co = g->w_o == 1 ? i % g->cout : i / g->w_o;
+      out[i] = (gint16) (lamina_int8_load (w->data, w->dtype, i) - zero[n_zero == 1 ? 0 : co]);
+    }
+  return out;
+}
+
+static gboolean
+is_byte_dtype (LaminaDType t)
+{
+  return t == LAMINA_DTYPE_INT8 || t == LAMINA_DTYPE_UINT8;
+}
+
+/* How the int32 sums become the output. */
+typedef struct {
+  gboolean       raw;          /* ConvInteger / MatMulInteger: the sums are the output */
+  const gint32  *multiplier;   /* per output channel (or 1 entry) */
+  const int     *shift;
+  gint64         n_mult;
+  gint32         zero, lo, hi;
+} Requant;
+
+typedef struct {
+  const LaminaConvGeom *g;
+  const Requant        *rq;
+  const gint32         *acc;
+  LaminaValue          *y;
+} StoreJob;
+
+static void
+store_range (gint64 begin, gint64 end, gpointer data)
+{
+  const StoreJob *j = data;
+  const Requant *rq = j->rq;
+  gint64 cout = j->g->cout;
+  gboolean per_channel = rq->n_mult != 1;
+
+  for (gint64 i = begin; i < end; i++)
+    {
+      gint64 c = !per_channel ? 0 : j->g->channels_last ? i % cout : (i / j->g->y_c) % cout;
+      gint32 v = lamina_fixed_clamp (lamina_fixed_mul (j->acc[i], rq->multiplier[c], rq->shift[c]) + rq->zero, rq->lo, rq->hi);
+      if (j->y->dtype == LAMINA_DTYPE_INT8)
+        ((gint8 *) j->y->data)[i] = (gint8) v;
+      else
+        lamina_int8_store (j->y->data, j->y->dtype, i, v);
+    }
+}
+
+static void
+store_output (LaminaParallel *p, const LaminaConvGeom *g, const Requant *rq, const gint32 *acc, LaminaValue *y)
+{
+  StoreJob j = { g, rq, acc, y };
+
+  if (rq->raw)
+    {
+      if (acc != y->data)
+        memcpy (y->data, acc, y->numel * sizeof (gint32));
+      return;
+    }
+  lamina_parallel_for (p, y->numel, LAMINA_ELEMENTWISE_GRAIN, store_range, &j);
+}
+
+/* Widens the operands, convolves (fast path unless LAMINA_INT8_REFERENCE
+ * is set, for tests) and writes y. */
+static gboolean
+convolve (const LaminaKernelCall *call, const LaminaConvGeom *g, const LaminaValue *x, gint32 x_zero,
+          const LaminaValue *w, const gint32 *w_zero, gint64 n_w_zero, const gint32 *bias, const Requant *rq,
+          LaminaValue *y)
+{
+  g_autofree gint16 *xw = widen (call->parallel, x, x_zero);
+  g_autofree gint16 *ww = widen_filter (g, w, w_zero, n_w_zero);
+  g_autofree gint32 *acc = rq->raw ? NULL : g_new (gint32, MAX (y->numel, 1));
+  gint32 *sums = rq->raw ? y->data : acc;
+
+  if (g_getenv ("LAMINA_INT8_REFERENCE") != NULL)
+    lamina_int8_conv_reference (g, xw, ww, bias, sums);
+  else
+    lamina_int8_conv_fast (call->parallel, g, xw, ww, bias, sums);
+  store_output (call->parallel, g, rq, sums, y);
+  return TRUE;
+}
+
+/* Per-channel multipliers s_x · s_w[c] / s_y. */
+static gboolean
+channel_multipliers (const LaminaKernelCall *call, double s_x, const float *s_w, gint64 n, double s_y,
+                     gint32 *multiplier, int *shift, GError **error)
+{
+  for (gint64 c = 0; c < n; c++)
+    if (!lamina_fixed_quantize_multiplier (s_x * (double) s_w[c] / s_y, &multiplier[c], &shift[c]))
+      return lamina_kernel_fail (call, error, LAMINA_KERNEL_ERROR_INVALID, _("invalid quantization scales"));
+  return TRUE;
+}
+
+static gboolean
+fail_attr (const LaminaKernelCall *call, const char *name, GError **error)
+{
+  return lamina_kernel_fail (call, error, LAMINA_KERNEL_ERROR_INVALID, _("attribute “%s” is invalid"), name);
+}
+
+/* Bias: absent, or int32 [cout]. */
+static gboolean
+check_bias (const LaminaKernelCall *call, guint i, gint64 cout, GError **error)
+{
+  const LaminaValue *b = i < call->n_inputs ? call->inputs[i] : NULL;
+
+  if (b == NULL)
+    return TRUE;
+  if (b->dtype != LAMINA_DTYPE_INT32)
+    return lamina_kernel_fail_dtype (call, i, error);
+  if (b->rank != 1 || b->dims[0] != cout)
+    return lamina_int8_fail_shapes (call, 0, i, error);
+  return TRUE;
+}
+
+static const gint32 *
+bias_data (const LaminaKernelCall *call, guint i)
+{
+  return i < call->n_inputs && call->inputs[i] != NULL ? call->inputs[i]->data : NULL;
+}
+
+static gboolean
+set_conv_output (LaminaKernelCall *call, const LaminaConvGeom *g, LaminaDType dtype, GError **error)
+{
+  gint64 dims[2 + SP];
+
+  if (call->outputs[0] == NULL)
+    return TRUE;
+  dims[0] = g->batch;
+  dims[g->channels_last ? g->nsp + 1 : 1] = g->cout;
+  for (int d = 0; d < g->nsp; d++)
+    dims[d + (g->channels_last ? 1 : 2)] = g->out[d];
+  return lamina_value_set_shape (call->outputs[0], dtype, g->nsp + 2, dims, error);
+}
+
+/* ---- TFLite Conv2D / DepthwiseConv2D --------------------------------------------------- */
+
+/* NHWC x, OHWI (or 1HWO depthwise) filter, SAME/VALID padding. The same
+ * layout rules as the float kernels of lamina-ops-conv.c. */
+static gboolean
+tflite_geom (const LaminaKernelCall *call, gboolean depthwise, LaminaConvGeom *g, GError **error)
+{
+  const LaminaValue *x, *w;
+  const char *padding = lamina_node_get_string (call->node, "padding", "SAME");
+  gint64 end;
+
+  if (!lamina_kernel_check_inputs (call, 2, 3, error))
+    return FALSE;
+  x = call->inputs[0];
+  w = call->inputs[1];
+  memset (g, 0, sizeof *g);
+  if (x->rank != 4 || w->rank != 4)
+    return lamina_int8_fail_shapes (call, 0, 1, error);
+  g->nsp = 2;
+  g->k[0] = w->dims[1];
+  g->k[1] = w->dims[2];
+  g->batch = x->dims[0];
+  g->cin = x->dims[3];
+  g->cout = depthwise ? w->dims[3] : w->dims[0];
+  if (depthwise)
+    {
+      if (w->dims[0] != 1 || g->cin == 0 || g->cout % g->cin != 0)
+        return lamina_int8_fail_shapes (call, 0, 1, error);
+      g->group = g->cin;
+      g->w_o = 1, g->w_i = 0, g->w_sp[0] = g->k[1] * g->cout, g->w_sp[1] = g->cout;
+    }
+  else
+    {
+      if (w->dims[3] == 0 || g->cin % w->dims[3] != 0 || g->cout % (g->cin / w->dims[3]) != 0)
+        return lamina_int8_fail_shapes (call, 0, 1, error);
+      g->group = g->cin / w->dims[3];
+      g->w_o = g->k[0] * g->k[1] * w->dims[3], g->w_i = 1, g->w_sp[0] = g->k[1] * w->dims[3], g->w_sp[1] = w->dims[3];
+    }
+  g->stride[0] = lamina_node_get_int (call->node, "stride_h", 1);
+  g->stride[1] = lamina_node_get_int (call->node, "stride_w", 1);
+  g->dil[0] = lamina_node_get_int (call->node, "dilation_h_factor", 1);
+  g->dil[1] = lamina_node_get_int (call->node, "dilation_w_factor", 1);
+  if (!g_str_equal (padding, "SAME") && !g_str_equal (padding, "VALID"))
+    return fail_attr (call, "padding", error);
+  for (int d = 0; d < 2; d++)
+    {
+      if (g->stride[d] < 1 || g->stride[d] > G_MAXINT32 || g->dil[d] < 1 || g->dil[d] > G_MAXINT32)
+        return fail_attr (call, g->stride[d] < 1 || g->stride[d] > G_MAXINT32 ? "stride" : "dilation", error);
+      g->in[d] = x->dims[1 + d];
+      g->out[d] = lamina_conv_auto_pad (g_str_equal (padding, "SAME") ? "SAME_UPPER" : "VALID", g->in[d], g->k[d],
+                                        g->stride[d], g->dil[d], &g->pad[d], &end);
+      if (g->out[d] < 0)
+        return lamina_kernel_fail (call, error, LAMINA_KERNEL_ERROR_INVALID,
+                                   _("the window is larger than the padded input"));
+    }
+  lamina_conv_geom_dense (g, TRUE);
+  return check_bias (call, 2, g->cout, error);
+}
+
+/* The filter's scales (per tensor or per output channel) and zero points. */
+static gboolean
+tflite_filter_quant (const LaminaKernelCall *call, const LaminaConvGeom *g, gboolean depthwise, gint32 *zero,
+                     const float **scale, gint64 *n, GError **error)
+{
+  const LaminaQuant *q = lamina_int8_quant (call, 1, FALSE);
+  const LaminaValue *w = call->inputs[1];
+
+  if (!is_byte_dtype (w->dtype))
+    return lamina_kernel_fail_dtype (call, 1, error);
+  if (q == NULL || q->scale == NULL || q->n == 0
+      || (q->n != 1 && (q->n != (guint) g->cout || q->axis != (depthwise ? 3 : 0))))
+    return lamina_kernel_fail (call, error, LAMINA_KERNEL_ERROR_INVALID,
+                               _("input %u: missing or invalid quantization parameters"), 1);
+  *n = q->n;
+  *scale = q->scale;
+  for (gint64 c = 0; c < *n; c++)
+    zero[c] = q->zero_point ? (gint32) CLAMP (q->zero_point[c], -255, 255) : 0;
+  return TRUE;
+}
+
+static gboolean
+tflite_conv_reshape_any (LaminaKernelCall *call, gboolean depthwise, GError **error)
+{
+  LaminaConvGeom g;
+  LaminaQParams px, py;
+  LaminaDType yt;
+
+  if (!tflite_geom (call, depthwise, &g, error))
+    return FALSE;
+  yt = lamina_int8_output_dtype (call, 0, call->inputs[0]->dtype);
+  if (!is_byte_dtype (call->inputs[0]->dtype))
+    return lamina_kernel_fail_dtype (call, 0, error);
+  if (!lamina_int8_params (call, 0, FALSE, call->inputs[0]->dtype, &px, error)
+      || !lamina_int8_params (call, 0, TRUE, yt, &py, error))
+    return FALSE;
+  return set_conv_output (call, &g, yt, error);
+}
+
+static gboolean
+tflite_conv_run_any (LaminaKernelCall *call, gboolean depthwise, GError **error)
+{
+  LaminaValue *y = call->outputs[0];
+  LaminaConvGeom g;
+  LaminaQParams px, py;
+  const float *w_scale = NULL;
+  gint64 n = 0;
+  g_autofree gint32 *zero = NULL, *multiplier = NULL;
+  g_autofree int *shift = NULL;
+  Requant rq = { FALSE };
+
+  if (y == NULL)
+    return TRUE;
+  if (!tflite_geom (call, depthwise, &g, error) || !lamina_int8_params (call, 0, FALSE, call->inputs[0]->dtype, &px, error)
+      || !lamina_int8_params (call, 0, TRUE, y->dtype, &py, error))
+    return FALSE;
+  zero = g_new (gint32, MAX (g.cout, 1));
+  multiplier = g_new (gint32, MAX (g.cout, 1));
+  shift = g_new (int, MAX (g.cout, 1));
+  if (!tflite_filter_quant (call, &g, depthwise, zero, &w_scale, &n, error)
+      || !channel_multipliers (call, px.scale, w_scale, n, py.scale, multiplier, shift, error)
+      || !lamina_int8_activation_range (call, &py, &rq.lo, &rq.hi, error))
+    return FALSE;
+  rq.multiplier = multiplier;
+  rq.shift = shift;
+  rq.n_mult = n;
+  rq.zero = py.zero;
+  return convolve (call, &g, call->inputs[0], px.zero, call->inputs[1], zero, n, bias_data (call, 2), &rq, y);
+}
+
+gboolean
+lamina_int8_conv2d_reshape (LaminaKernelCall *call, GError **error)
+{
+  return tflite_conv_reshape_any (call, FALSE, error);
+}
+
+gboolean
+lamina_int8_conv2d_run (LaminaKernelCall *call, GError **error)
+{
+  return tflite_conv_run_any (call, FALSE, error);
+}
+
+gboolean
+lamina_int8_depthwise_reshape (LaminaKernelCall *call, GError **error)
+{
+  return tflite_conv_reshape_any (call, TRUE, error);
+}
+
+gboolean
+lamina_int8_depthwise_run (LaminaKernelCall *call, GError **error)
+{
+  return tflite_conv_run_any (call, TRUE, error);
+}
+
+/* ---- ONNX QLinearConv / ConvInteger ----------------------------------------------------- */
+
+static gboolean
+spatial_attr (const LaminaKernelCall *call, const char *name, int n, gint64 min, gint64 def, gint64 *out,
+              GError **error)
+{
+  guint len;
+  const gint64 *v = lamina_node_get_ints (call->node, name, &len);
+
+  for (int i = 0; i < n; i++)
+    out[i] = def;
+  if (v == NULL)
+    return TRUE;
+  if ((int) len != n)
+    return fail_attr (call, name, error);
+  for (int i = 0; i < n; i++)
+    {
+      if (v[i] < min || v[i] > G_MAXINT32)
+        return fail_attr (call, name, error);
+      out[i] = v[i];
+    }
+  return TRUE;
+}
+
+/* NCHW x, OIHW w; group, strides, dilations, pads / auto_pad as ONNX Conv. */
+static gboolean
+onnx_geom (const LaminaKernelCall *call, const LaminaValue *x, const LaminaValue *w, LaminaConvGeom *g,
+           GError **error)
+{
+  const char *auto_pad = lamina_node_get_string (call->node, "auto_pad", "NOTSET");
+  gint64 pads[2 * SP], ks = 1, end;
+
+  memset (g, 0, sizeof *g);
+  if (w->rank < 3 || w->rank > 2 + SP || x->rank != w->rank)
+    return lamina_int8_fail_shapes (call, 0, 1, error);
+  g->nsp = w->rank - 2;
+  g->group = lamina_node_get_int (call->node, "group", 1);
+  if (g->group < 1 || g->group > G_MAXINT32)
+    return fail_attr (call, "group", error);
+  g->batch = x->dims[0];
+  g->cin = w->dims[1] * g->group;
+  g->cout = w->dims[0];
+  if (g->cin == 0 || g->cout % g->group != 0 || x->dims[1] != g->cin)
+    return lamina_int8_fail_shapes (call, 0, 1, error);
+  if (!spatial_attr (call, "strides", g->nsp, 1, 1, g->stride, error)
+      || !spatial_attr (call, "dilations", g->nsp, 1, 1, g->dil, error)
+      || !spatial_attr (call, "pads", 2 * g->nsp, 0, 0, pads, error))
+    return FALSE;
+  for (int d = 0; d < g->nsp; d++)
+    {
+      g->k[d] = w->dims[2 + d];
+      g->in[d] = x->dims[2 + d];
+      if (g_str_equal (auto_pad, "NOTSET"))
+        {
+          g->pad[d] = pads[d];
+          g->out[d] = lamina_conv_out_size (g->in[d], g->k[d], g->stride[d], g->dil[d], pads[d], pads[g->nsp + d],
+                                            FALSE);
+        }
+      else if (g_str_equal (auto_pad, "VALID") || g_str_equal (auto_pad, "SAME_UPPER")
+               || g_str_equal (auto_pad, "SAME_LOWER"))
+        g->out[d] = lamina_conv_auto_pad (auto_pad, g->in[d], g->k[d], g->stride[d], g->dil[d], &g->pad[d], &end);
+      else
+        return fail_attr (call, "auto_pad", error);
+      if (g->out[d] < 0)
+        return lamina_kernel_fail (call, error, LAMINA_KERNEL_ERROR_INVALID,
+                                   _("the window is larger than the padded input"));
+    }
+  lamina_conv_geom_dense (g, FALSE);
+  for (int d = SP - 1; d >= 0; d--)
+    {
+      g->w_sp[d] = d < g->nsp ? ks : 0;
+      ks *= g->k[d];
+    }
+  g->w_i = ks;
+  g->w_o = (g->cin / g->group) * ks;
+  return TRUE;
+}
+
+/* An optional zero-point input: absent (0), a scalar, or (per_channel > 0)
+ * a 1-D tensor of per_channel entries; values into zero[]. */
+static gboolean
+zero_points (const LaminaKernelCall *call, guint i, LaminaDType dtype, gint64 per_channel, gint32 *zero, gint64 *n,
+             GError **error)
+{
+  const LaminaValue *z = i < call->n_inputs ? call->inputs[i] : NULL;
+
+  *n = 1;
+  zero[0] = 0;
+  if (z == NULL)
+    return TRUE;
+  if (z->dtype != dtype)
+    return lamina_kernel_fail_dtype (call, i, error);
+  if (z->numel != 1 && (per_channel <= 0 || z->rank != 1 || z->numel != per_channel))
+    return lamina_kernel_fail (call, error, LAMINA_KERNEL_ERROR_INVALID,
+                               _("input %u: the zero point must be a scalar or have one entry per channel"), i);
+  *n = z->numel;
+  for (gint64 c = 0; c < *n; c++)
+    zero[c] = lamina_int8_load (z->data, z->dtype, c);
+  return TRUE;
+}
+
+/* A float32 scale input: a scalar, or 1-D with per_channel entries. */
+static gboolean
+scales (const LaminaKernelCall *call, guint i, gint64 per_channel, const float **scale, gint64 *n, GError **error)
+{
+  const LaminaValue *s = call->inputs[i];
+
+  if (s->dtype != LAMINA_DTYPE_FLOAT32)
+    return lamina_kernel_fail_dtype (call, i, error);
+  if (s->numel != 1 && (per_channel <= 0 || s->rank != 1 || s->numel != per_channel))
+    return lamina_kernel_fail (call, error, LAMINA_KERNEL_ERROR_INVALID,
+                               _("input %u: the scale must be a scalar or have one entry per channel"), i);
+  for (gint64 c = 0; c < s->numel; c++)
+    if (!(((const float *) s->data)[c] > 0.0f))
+      return lamina_kernel_fail (call, error, LAMINA_KERNEL_ERROR_INVALID, _("invalid quantization scales"));
+  *scale = s->data;
+  *n = s->numel;
+  return TRUE;
+}
+
+/* ConvInteger (x, w, x_zero_point, w_zero_point) → int32. */
+gboolean
+lamina_int8_conv_integer_reshape (LaminaKernelCall *call, GError **error)
+{
+  LaminaConvGeom g;
+
+  if (!lamina_kernel_check_inputs (call, 2, 4, error))
+    return FALSE;
+  if (!is_byte_dtype (call->inputs[0]->dtype))
+    return lamina_kernel_fail_dtype (call, 0, error);
+  if (!is_byte_dtype (call->inputs[1]->dtype))
+    return lamina_kernel_fail_dtype (call, 1, error);
+  if (!onnx_geom (call, call->inputs[0], call->inputs[1], &g, error))
+    return FALSE;
+  return set_conv_output (call, &g, LAMINA_DTYPE_INT32, error);
+}
+
+gboolean
+lamina_int8_conv_integer_run (LaminaKernelCall *call, GError **error)
+{
+  const LaminaValue *x = call->inputs[0], *w = call->inputs[1];
+  LaminaConvGeom g;
+  gint32 x_zero;
+  gint64 n;
+  g_autofree gint32 *w_zero = NULL;
+  Requant rq = { TRUE };
+
+  if (call->outputs[0] == NULL)
+    return TRUE;
+  if (!onnx_geom (call, x, w, &g, error))
+    return FALSE;
+  w_zero = g_new (gint32, MAX (g.cout, 1));
+  if (!zero_points (call, 2, x->dtype, 0, &x_zero, &n, error)
+      || !zero_points (call, 3, w->dtype, g.cout, w_zero, &n, error))
+    return FALSE;
+  return convolve (call, &g, x, x_zero, w, w_zero, n, NULL, &rq, call->outputs[0]);
+}
+
+/* QLinearConv (x, x_scale, x_zero_point, w, w_scale, w_zero_point,
+ * y_scale, y_zero_point, B) → the dtype of y_zero_point. */
+gboolean
+lamina_int8_qlinear_conv_reshape (LaminaKernelCall *call, GError **error)
+{
+  LaminaConvGeom g;
+
+  if (!lamina_kernel_check_inputs (call, 8, 9, error))
+    return FALSE;
+  if (!is_byte_dtype (call->inputs[0]->dtype))
+    return lamina_kernel_fail_dtype (call, 0, error);
+  if (!is_byte_dtype (call->inputs[3]->dtype))
+    return lamina_kernel_fail_dtype (call, 3, error);
+  if (!is_byte_dtype (call->inputs[7]->dtype))
+    return lamina_kernel_fail_dtype (call, 7, error);
+  if (!onnx_geom (call, call->inputs[0], call->inputs[3], &g, error) || !check_bias (call, 8, g.cout, error))
+    return FALSE;
+  return set_conv_output (call, &g, call->inputs[7]->dtype, error);
+}
+
+gboolean
+lamina_int8_qlinear_conv_run (LaminaKernelCall *call, GError **error)
+{
+  const LaminaValue *x = call->inputs[0], *w = call->inputs[3];
+  LaminaValue *y = call->outputs[0];
+  const float *s_x, *s_w, *s_y;
+  gint32 x_zero, y_zero;
+  gint64 n, n_sw, n_wz;
+  LaminaConvGeom g;
+  g_autofree gint32 *w_zero = NULL, *multiplier = NULL;
+  g_autofree int *shift = NULL;
+  Requant rq = { FALSE };
+
+  if (y == NULL)
+    return TRUE;
+  if (!onnx_geom (call, x, w, &g, error))
+    return FALSE;
+  w_zero = g_new (gint32, MAX (g.cout, 1));
+  multiplier = g_new (gint32, MAX (g.cout, 1));
+  shift = g_new (int, MAX (g.cout, 1));
+  if (!scales (call, 1, 0, &s_x, &n, error) || !zero_points (call, 2, x->dtype, 0, &x_zero, &n, error)
+      || !scales (call, 4, g.cout, &s_w, &n_sw, error) || !zero_points (call, 5, w->dtype, g.cout, w_zero, &n_wz, error)
+      || !scales (call, 6, 0, &s_y, &n, error) || !zero_points (call, 7, y->dtype, 0, &y_zero, &n, error)
+      || !channel_multipliers (call, s_x[0], s_w, n_sw, s_y[0], multiplier, shift, error))
+    return FALSE;
+  rq.multiplier = multiplier;
+  rq.shift = shift;
+  rq.n_mult = n_sw;
+  rq.zero = y_zero;
+  lamina_fixed_range (y->dtype, &rq.lo, &rq.hi);
+  return convolve (call, &g, x, x_zero, w, w_zero, n_wz, bias_data (call, 8), &rq, y);
+}
+
+/* ---- QLinearMatMul / MatMulInteger ---------------------------------------------------- */
+
+/* NumPy matmul shapes: a [..., M, K], b [..., K, N] (1-D operands are
+ * promoted as NumPy does), batch dimensions broadcast. */
+typedef struct {
+  gint64 m, k, n, batch;
+  int    rank;                            /* of the output */
+  gint64 dims[LAMINA_MAX_RANK];
+  gint64 a_batch[LAMINA_MAX_RANK], b_batch[LAMINA_MAX_RANK];  /* per batch dim: stride in matrices, 0 = broadcast */
+  int    batch_rank;
+} MatGeom;
+
+static gboolean
+mat_geom (const LaminaKernelCall *call, const LaminaValue *a, const LaminaValue *b, MatGeom *mg, GError **error)
+{
+  int ra = MAX (a->rank, 2), rb = MAX (b->rank, 2);
+  gint64 ad[LAMINA_MAX_RANK], bd[LAMINA_MAX_RANK], sa = 1, sb = 1;
+
+  if (a->rank < 1 || b->rank < 1)
+    return lamina_int8_fail_shapes (call, 0, 1, error);
+  /* promote: a [K] → [1, K], b [K] → [K, 1] */
+  for (int d = 0; d < ra; d++)
+    ad[d] = a->rank == 1 ? (d == 0 ? 1 : a->dims[0]) : a->dims[d];
+  for (int d = 0; d < rb; d++)
+    bd[d] = b->rank == 1 ? (d == 0 ? b->dims[0] : 1) : b->dims[d];
+  mg->m = ad[ra - 2], mg->k = ad[ra - 1], mg->n = bd[rb - 1];
+  if (bd[rb - 2] != mg->k)
+    return lamina_int8_fail_shapes (call, 0, 1, error);
+  mg->batch_rank = MAX (ra, rb) - 2;
+  mg->batch = 1;
+  for (int d = mg->batch_rank - 1; d >= 0; d--)
+    {
+      int ia = d - (mg->batch_rank - (ra - 2)), ib = d - (mg->batch_rank - (rb - 2));
+      gint64 da = ia >= 0 ? ad[ia] : 1, db = ib >= 0 ? bd[ib] : 1;
+      if (da != db && da != 1 && db != 1)
+        return lamina_int8_fail_shapes (call, 0, 1, error);
+      mg->dims[d] = MAX (da, db);
+      mg->a_batch[d] = da == 1 ? 0 : sa;
+      mg->b_batch[d] = db == 1 ? 0 : sb;
+      sa *= da;
+      sb *= db;
+      mg->batch *= mg->dims[d];
+    }
+  mg->rank = mg->batch_rank;
+  if (a->rank > 1)
+    mg->dims[mg->rank++] = mg->m;
+  if (b->rank > 1)
+    mg->dims[mg->rank++] = mg->n;
+  return TRUE;
+}
+
+/* acc[batch][m][n] = Σ_k (a − za[m]) (b − zb[n]) */
+static void
+mat_accumulate (const MatGeom *mg, const LaminaValue *a, const gint32 *za, gint64 n_za, const LaminaValue *b,
+                const gint32 *zb, gint64 n_zb, gint32 *acc)
+{
+  for (gint64 t = 0; t < mg->batch; t++)
+    {
+      gint64 rest = t, ao = 0, bo = 0;
+      for (int d = mg->batch_rank - 1; d >= 0; d--)
+        {
+          gint64 i = rest % mg->dims[d];
+          rest /= mg->dims[d];
+          ao += i * mg->a_batch[d];
+          bo += i * mg->b_batch[d];
+        }
+      ao *= mg->m * mg->k;
+      bo *= mg->k * mg->n;
+      for (gint64 i = 0; i < mg->m; i++)
+        for (gint64 j = 0; j < mg->n; j++)
+          {
+            gint32 s = 0;
+            for (gint64 k = 0; k < mg->k; k++)
+              s += (lamina_int8_load (a->data, a->dtype, ao + i * mg->k + k) - za[n_za == 1 ? 0 : i])
+                   * (lamina_int8_load (b->data, b->dtype, bo + k * mg->n + j) - zb[n_zb == 1 ? 0 : j]);
+            acc[(t * mg->m + i) * mg->n + j] = s;
+          }
+    }
+}
+
+gboolean
+lamina_int8_matmul_integer_reshape (LaminaKernelCall *call, GError **error)
+{
+  MatGeom mg;
+
+  if (!lamina_kernel_check_inputs (call, 2, 4, error))
+    return FALSE;
+  for (guint i = 0; i < 2; i++)
+    if (!is_byte_dtype (call->inputs[i]->dtype))
+      return lamina_kernel_fail_dtype (call, i, error);
+  if (!mat_geom (call, call->inputs[0], call->inputs[1], &mg, error) || call->outputs[0] == NULL)
+    return call->outputs[0] == NULL;
+  return lamina_value_set_shape (call->outputs[0], LAMINA_DTYPE_INT32, mg.rank, mg.dims, error);
+}
+
+gboolean
+lamina_int8_matmul_integer_run (LaminaKernelCall *call, GError **error)
+{
+  const LaminaValue *a = call->inputs[0], *b = call->inputs[1];
+  MatGeom mg;
+  gint64 n_za, n_zb;
+  g_autofree gint32 *za = NULL, *zb = NULL;
+
+  if (call->outputs[0] == NULL || !mat_geom (call, a, b, &mg, error))
+    return call->outputs[0] == NULL;
+  za = g_new (gint32, MAX (mg.m, 1));
+  zb = g_new (gint32, MAX (mg.n, 1));
+  if (!zero_points (call, 2, a->dtype, mg.m, za, &n_za, error) || !zero_points (call, 3, b->dtype, mg.n, zb, &n_zb, error))
+    return FALSE;
+  mat_accumulate (&mg, a, za, n_za, b, zb, n_zb, call->outputs[0]->data);
+  return TRUE;
+}
+
+/* QLinearMatMul (a, a_scale, a_zero_point, b, b_scale, b_zero_point,
+ * y_scale, y_zero_point): a per tensor, b per tensor or per column. */
+gboolean
+lamina_int8_qlinear_matmul_reshape (LaminaKernelCall *call, GError **error)
+{
+  MatGeom mg;
+  static const guint byte_inputs[] = { 0, 3, 7 };   /* a, b, y_zero_point */
+
+  if (!lamina_kernel_check_inputs (call, 8, 8, error))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (byte_inputs); i++)
+    if (!is_byte_dtype (call->inputs[byte_inputs[i]]->dtype))
+      return lamina_kernel_fail_dtype (call, byte_inputs[i], error);
+  if (!mat_geom (call, call->inputs[0], call->inputs[3], &mg, error) || call->outputs[0] == NULL)
+    return call->outputs[0] == NULL;
+  return lamina_value_set_shape (call->outputs[0], call->inputs[7]->dtype, mg.rank, mg.dims, error);
+}
+
+gboolean
+lamina_int8_qlinear_matmul_run (LaminaKernelCall *call, GError **error)
+{
+  const LaminaValue *a = call->inputs[0], *b = call->inputs[3];
+  LaminaValue *y = call->outputs[0];
+  const float *s_a, *s_b, *s_y;
+  gint32 za, zy, lo, hi;
+  gint64 n, n_sb, n_zb;
+  MatGeom mg;
+  g_autofree gint32 *zb = NULL, *acc = NULL, *multiplier = NULL;
+  g_autofree int *shift = NULL;
+
+  if (y == NULL || !mat_geom (call, a, b, &mg, error))
+    return y == NULL;
+  zb = g_new (gint32, MAX (mg.n, 1));
+  multiplier = g_new (gint32, MAX (mg.n, 1));
+  shift = g_new (int, MAX (mg.n, 1));
+  if (!scales (call, 1, 0, &s_a, &n, error) || !zero_points (call, 2, a->dtype, 0, &za, &n, error)
+      || !scales (call, 4, mg.n, &s_b, &n_sb, error) || !zero_points (call, 5, b->dtype, mg.n, zb, &n_zb, error)
+      || !scales (call, 6, 0, &s_y, &n, error) || !zero_points (call, 7, y->dtype, 0, &zy, &n, error)
+      || !channel_multipliers (call, s_a[0], s_b, n_sb, s_y[0], multiplier, shift, error))
+    return FALSE;
+  acc = g_new (gint32, MAX (y->numel, 1));
+  mat_accumulate (&mg, a, &za, 1, b, zb, n_zb, acc);
+  lamina_fixed_range (y->dtype, &lo, &hi);
+  for (gint64 i = 0; i < y->numel; i++)
+    {
+      gint64 c = n_sb == 1 ? 0 : i % mg.n;
+      gint32 v = lamina_fixed_mul (acc[i], multiplier[c], shift[c]) + zy;
+      lamina_int8_store (y->data, y->dtype, i, lamina_fixed_clamp (v, lo, hi));
+    }
+  return TRUE;
+}

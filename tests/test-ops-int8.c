@@ -1,0 +1,622 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * test-ops-int8: the fixed-point primitives (lamina-fixed.h) and the
+ * integer kernels (lamina-ops-int8.c, lamina-int8-conv.c).
+ *
+ * Expected values are worked out by hand from TFLite's reference formulas
+ * (the comments show the arithmetic) or printed by
+ * tests/gen-ops-int8-reference.py, which writes those formulas out with
+ * Python integers. Integer results must match exactly.
+ */
+#define G_LOG_DOMAIN "lamina-test"
+
+#include <string.h>
+#include "lamina-test-util.h"
+#include "ops/lamina-fixed.h"
+#include "ops/lamina-int8.h"
+
+/* ---- fixed point ------------------------------------------------------------------ */
+
+static void
+check_multiplier (double real, gint32 multiplier, int shift)
+{
+  gint32 m;
+  int s;
+
+  g_assert_true (lamina_fixed_quantize_multiplier (real, &m, &s));
+  g_assert_cmpint (m, ==, multiplier);
+  g_assert_cmpint (s, ==, shift);
+}
+
+static void
+test_fixed_multiplier (void)
+{
+  gint32 m;
+  int s;
+
+  /* real = m · 2^(shift − 31), m in [2^30, 2^31) */
+  check_multiplier (0.5, 1 << 30, 0);
+  check_multiplier (1.0, 1 << 30, 1);
+  check_multiplier (0.25, 1 << 30, -1);
+  check_multiplier (0.75, 1610612736, 0);           /* 0.75 · 2^31 */
+  check_multiplier (3.0, 1610612736, 2);
+  check_multiplier (0.0, 0, 0);
+  check_multiplier (1e-12, 0, 0);                    /* 2^−39.9: shift < −31 */
+  check_multiplier (1.0 - 1e-12, 1 << 30, 1);        /* rounds up to 1.0 */
+  check_multiplier (0.1, 1717986918, -3);            /* 0.8 · 2^31 = 1717986918.4 */
+  g_assert_false (lamina_fixed_quantize_multiplier (-0.5, &m, &s));
+}
+
+static void
+test_fixed_arithmetic (void)
+{
+  /* SRDHM: a·b / 2^31 rounded to nearest, ties upward */
+  g_assert_cmpint (lamina_fixed_srdhm (1 << 30, 1 << 30), ==, 1 << 29);
+  g_assert_cmpint (lamina_fixed_srdhm (5, 1 << 30), ==, 3);     /* 2.5 → 3 */
+  g_assert_cmpint (lamina_fixed_srdhm (-5, 1 << 30), ==, -2);   /* −2.5 → −2 */
+  g_assert_cmpint (lamina_fixed_srdhm (-7, 1 << 30), ==, -3);   /* −3.5 → −3 */
+  g_assert_cmpint (lamina_fixed_srdhm (G_MININT32, G_MININT32), ==, G_MAXINT32);
+  g_assert_cmpint (lamina_fixed_srdhm (G_MAXINT32, G_MAXINT32), ==, G_MAXINT32 - 1);
+  /* RoundingDivideByPOT: half away from zero */
+  g_assert_cmpint (lamina_fixed_rounding_divide_by_pot (5, 1), ==, 3);
+  g_assert_cmpint (lamina_fixed_rounding_divide_by_pot (-5, 1), ==, -3);
+  g_assert_cmpint (lamina_fixed_rounding_divide_by_pot (-6, 2), ==, -2);   /* −1.5 */
+  g_assert_cmpint (lamina_fixed_rounding_divide_by_pot (-5, 2), ==, -1);   /* −1.25 */
+  g_assert_cmpint (lamina_fixed_rounding_divide_by_pot (7, 0), ==, 7);
+  /* MultiplyByQuantizedMultiplier */
+  g_assert_cmpint (lamina_fixed_mul (100, 1 << 30, 0), ==, 50);      /* × 0.5 */
+  g_assert_cmpint (lamina_fixed_mul (7, 1 << 30, 1), ==, 7);         /* × 1.0 */
+  g_assert_cmpint (lamina_fixed_mul (3, 1 << 30, -1), ==, 1);        /* 0.75: SRDHM 1.5 → 2, then 2/2 */
+  g_assert_cmpint (lamina_fixed_mul (-3, 1 << 30, -1), ==, -1);      /* SRDHM −1.5 → −1, then −0.5 → −1 */
+  g_assert_cmpint (lamina_fixed_mul (1000, 1610612736, 2), ==, 3000); /* × 3 */
+  g_assert_cmpint (lamina_fixed_clamp (300, -128, 127), ==, 127);
+  g_assert_cmpint (lamina_fixed_clamp (-300, -128, 127), ==, -128);
+}
+
+static void
+test_fixed_lut (void)
+{
+  guint8 table[256];
+
+  /* sigmoid, in (0.1, 0) → out (1/256, −128): q = round (256 σ(0.1 q)) − 128 */
+  lamina_fixed_lut_build (LAMINA_FIXED_SIGMOID, TRUE, 0.1f, 0, 1.0f / 256, -128, table);
+  g_assert_cmpint ((gint8) table[0], ==, 0);          /* σ(0) = 0.5 → 128 − 128 */
+  g_assert_cmpint ((gint8) table[10], ==, 59);        /* 256 σ(1) = 187.15 → 187 */
+  g_assert_cmpint ((gint8) table[(guint8) -10], ==, -59);  /* 68.85 → 69 */
+  g_assert_cmpint ((gint8) table[127], ==, 127);      /* 256 → 128: saturates */
+  g_assert_cmpint ((gint8) table[128], ==, -128);     /* q = −128 */
+  /* uint8 tanh, in (1/32, 128) → out (1/128, 128) */
+  lamina_fixed_lut_build (LAMINA_FIXED_TANH, FALSE, 1.0f / 32, 128, 1.0f / 128, 128, table);
+  g_assert_cmpint (table[128], ==, 128);
+  g_assert_cmpint (table[160], ==, 225);              /* 128 tanh(1) = 97.48 → 97 */
+  g_assert_cmpint (table[96], ==, 31);
+  /* hard swish at −3, 0, 3: 0, 0, 3 */
+  lamina_fixed_lut_build (LAMINA_FIXED_HARD_SWISH, TRUE, 0.5f, 0, 0.25f, 0, table);
+  g_assert_cmpint ((gint8) table[(guint8) -6], ==, 0);
+  g_assert_cmpint ((gint8) table[6], ==, 12);
+  g_assert_cmpint ((gint8) table[2], ==, 3);          /* x = 1: 1·4/6 = 0.667 → /0.25 = 2.67 → 3 */
+  g_assert_cmpfloat_with_epsilon (lamina_fixed_func_eval (LAMINA_FIXED_SILU, 1.0f), 0.7310586f, 1e-6);
+}
+
+/* ---- kernel helpers ------------------------------------------------------------------- */
+
+static LaminaQuant *
+quant_new (float scale, gint64 zero)
+{
+  LaminaQuant *q = lamina_quant_new (-1, 1);
+
+  q->scale[0] = scale;
+  q->zero_point[0] = zero;
+  return q;
+}
+
+/* Input with its graph tensor's dtype and per-tensor quantization, as the
+ * TFLite loader makes them. */
+static void
+qinput (LaminaTestKernel *k, LaminaDType dtype, int rank, const gint64 *dims, const void *data, float scale,
+        gint64 zero)
+{
+  LaminaNode *node = lamina_test_kernel_node (k);
+  LaminaTensor *t;
+
+  lamina_test_kernel_input (k, dtype, rank, dims, data);
+  t = g_ptr_array_index (node->inputs, node->inputs->len - 1);
+  t->dtype = dtype;
+  t->quant = quant_new (scale, zero);
+}
+
+static void
+qoutput (LaminaTestKernel *k, guint i, LaminaDType dtype, float scale, gint64 zero)
+{
+  LaminaTensor *t = lamina_test_kernel_output_tensor (k, i);
+
+  t->dtype = dtype;
+  t->quant = quant_new (scale, zero);
+}
+
+static void
+assert_int8 (const LaminaValue *v, const gint8 *expected, gint64 n)
+{
+  g_assert_cmpint (v->dtype, ==, LAMINA_DTYPE_INT8);
+  g_assert_cmpint (v->numel, ==, n);
+  for (gint64 i = 0; i < n; i++)
+    if (((const gint8 *) v->data)[i] != expected[i])
+      g_error ("element %" G_GINT64_FORMAT ": %d, expected %d", i, ((const gint8 *) v->data)[i], expected[i]);
+}
+
+static void
+run_ok (LaminaTestKernel *k, guint n_outputs)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lamina_test_kernel_run (k, n_outputs, 1, &error));
+  g_assert_no_error (error);
+}
+
+/* ---- TFLite kernels ---------------------------------------------------------------- */
+
+static void
+test_quantize (void)
+{
+  static const float x[] = { 0, 0.25f, -0.25f, 1, 100, -100, 0.74f };
+  static const gint8 y[] = { -1, 0, -2, 1, 127, -128, 0 };   /* round (x / 0.5) half away, − 1 */
+  static const guint8 u[] = { 0, 255, 128 };
+  static const gint8 uy[] = { -128, 127, 0 };
+  static const gint8 r[] = { 3, -3, 5, 100 };
+  static const gint8 ry[] = { 12, 9, 13, 60 };   /* × 0.5 with SRDHM's ties upward, + 10 */
+  gint64 n = G_N_ELEMENTS (x);
+
+  {
+    g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("Quantize", 0);
+    lamina_test_kernel_input (k, LAMINA_DTYPE_FLOAT32, 1, &n, x);
+    qoutput (k, 0, LAMINA_DTYPE_INT8, 0.5f, -1);
+    run_ok (k, 1);
+    assert_int8 (lamina_test_kernel_output (k, 0), y, n);
+  }
+  {
+    g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("Quantize", 0);
+    n = 3;
+    qinput (k, LAMINA_DTYPE_UINT8, 1, &n, u, 1.0f / 255, 0);
+    qoutput (k, 0, LAMINA_DTYPE_INT8, 1.0f / 255, -128);
+    run_ok (k, 1);
+    assert_int8 (lamina_test_kernel_output (k, 0), uy, n);
+  }
+  {
+    g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("Quantize", 0);
+    n = 4;
+    qinput (k, LAMINA_DTYPE_INT8, 1, &n, r, 1.0f, 0);
+    qoutput (k, 0, LAMINA_DTYPE_INT8, 2.0f, 10);
+    run_ok (k, 1);
+    assert_int8 (lamina_test_kernel_output (k, 0), ry, n);
+  }
+}
+
+static void
+test_dequantize (void)
+{
+  static const gint8 x[] = { 2, 4, 0, -128 };
+  static const float y[] = { 0, 1, -1, -65 };
+  g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("Dequantize", 0);
+  gint64 n = 4;
+
+  qinput (k, LAMINA_DTYPE_INT8, 1, &n, x, 0.5f, 2);
+  run_ok (k, 1);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 0), y, n, 0);
+}
+
+static void
+test_add_mul (void)
+{
+  /* tests/gen-ops-int8-reference.py */
+  static const gint8 a[] = { 115, 45, -26, -75, 111, -60 }, b[] = { 14, 44, -67 };
+  static const gint8 add[] = { 49, 51, -66, -15, 73, -77 }, mul[] = { 8, 19, 16, -5, 43, 41 };
+  static const gint8 a2[] = { 2, 4 }, b2[] = { 4, -6 }, add2[] = { 2, 1 };
+  gint64 da[] = { 2, 3 }, db[] = { 3 }, two = 2;
+
+  for (int op = 0; op < 2; op++)
+    {
+      g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new (op == 0 ? "Add" : "Mul", 0);
+      qinput (k, LAMINA_DTYPE_INT8, 2, da, a, 0.02f, -5);
+      qinput (k, LAMINA_DTYPE_INT8, 1, db, b, 0.05f, 7);
+      qoutput (k, 0, LAMINA_DTYPE_INT8, op == 0 ? 0.06f : 0.1f, op == 0 ? 3 : 0);
+      run_ok (k, 1);
+      lamina_test_assert_shape (lamina_test_kernel_output (k, 0), LAMINA_DTYPE_INT8, 2, da);
+      assert_int8 (lamina_test_kernel_output (k, 0), op == 0 ? add : mul, 6);
+    }
+  {
+    /* 1 + 1 = 2; 2 − 1.5 = 0.5 → 1 (RoundingDivideByPOT, half away from zero) */
+    g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("Add", 0);
+    qinput (k, LAMINA_DTYPE_INT8, 1, &two, a2, 0.5f, 0);
+    qinput (k, LAMINA_DTYPE_INT8, 1, &two, b2, 0.25f, 0);
+    qoutput (k, 0, LAMINA_DTYPE_INT8, 1.0f, 0);
+    run_ok (k, 1);
+    assert_int8 (lamina_test_kernel_output (k, 0), add2, 2);
+  }
+  {
+    /* fused RELU6 on y (0.5, 0): clamp to [0, 12] */
+    static const gint8 x[] = { 20, -20 }, y[] = { 12, 0 };
+    g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("Mul", 0);
+    static const gint8 one[] = { 2 };
+    gint64 n1 = 1;
+    qinput (k, LAMINA_DTYPE_INT8, 1, &two, x, 0.5f, 0);
+    qinput (k, LAMINA_DTYPE_INT8, 1, &n1, one, 0.5f, 0);
+    qoutput (k, 0, LAMINA_DTYPE_INT8, 0.5f, 0);
+    lamina_test_kernel_set_string (k, "fused_activation_function", "RELU6");
+    run_ok (k, 1);
+    assert_int8 (lamina_test_kernel_output (k, 0), y, 2);
+  }
+}
+
+static void
+test_logistic (void)
+{
+  static const gint8 x[] = { 0, 10, -10, 127, -128 }, y[] = { 0, 59, -59, 127, -128 };
+  g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("Logistic", 0);
+  gint64 n = 5;
+
+  qinput (k, LAMINA_DTYPE_INT8, 1, &n, x, 0.1f, 0);
+  qoutput (k, 0, LAMINA_DTYPE_INT8, 1.0f / 256, -128);
+  run_ok (k, 1);
+  assert_int8 (lamina_test_kernel_output (k, 0), y, n);
+}
+
+static void
+test_concatenation (void)
+{
+  static const gint8 a[] = { 4, -4 }, b[] = { 3 }, y[] = { 4, -4, 6 };
+  gint64 da[] = { 1, 2 }, db[] = { 1, 1 }, dy[] = { 1, 3 };
+  g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("Concatenation", 0);
+
+  /* b is requantized from (1, 0) to the output's (0.5, 0) */
+  qinput (k, LAMINA_DTYPE_INT8, 2, da, a, 0.5f, 0);
+  qinput (k, LAMINA_DTYPE_INT8, 2, db, b, 1.0f, 0);
+  qoutput (k, 0, LAMINA_DTYPE_INT8, 0.5f, 0);
+  lamina_test_kernel_set_int (k, "axis", -1);
+  run_ok (k, 1);
+  lamina_test_assert_shape (lamina_test_kernel_output (k, 0), LAMINA_DTYPE_INT8, 2, dy);
+  assert_int8 (lamina_test_kernel_output (k, 0), y, 3);
+}
+
+static void
+test_pool (void)
+{
+  /* NHWC [1, 2, 2, 2]: channel 0 holds 1, 3, −1, −3 and channel 1 holds
+   * 2, 5, −2, −5; one 2×2 window: maxima 3 and 5, means 0 and 0 */
+  static const gint8 x[] = { 1, 2, 3, 5, -1, -2, -3, -5 }, max[] = { 3, 5 }, avg[] = { 0, 0 };
+  static const gint8 x3[] = { 1, 2, 3, 5 }, avg3[] = { 3 }, x4[] = { -1, -2, -3, -5 }, avg4[] = { -3 };
+  gint64 dx[] = { 1, 2, 2, 2 }, dy[] = { 1, 1, 1, 2 }, d1[] = { 1, 2, 2, 1 };
+
+  for (int op = 0; op < 2; op++)
+    {
+      g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new (op == 0 ? "MaxPool2D" : "AveragePool2D", 0);
+      qinput (k, LAMINA_DTYPE_INT8, 4, dx, x, 0.5f, 0);
+      qoutput (k, 0, LAMINA_DTYPE_INT8, 0.5f, 0);
+      lamina_test_kernel_set_string (k, "padding", "VALID");
+      lamina_test_kernel_set_int (k, "filter_height", 2);
+      lamina_test_kernel_set_int (k, "filter_width", 2);
+      lamina_test_kernel_set_int (k, "stride_h", 2);
+      lamina_test_kernel_set_int (k, "stride_w", 2);
+      run_ok (k, 1);
+      lamina_test_assert_shape (lamina_test_kernel_output (k, 0), LAMINA_DTYPE_INT8, 4, dy);
+      assert_int8 (lamina_test_kernel_output (k, 0), op == 0 ? max : avg, 2);
+    }
+  for (int sign = 0; sign < 2; sign++)
+    {
+      /* mean 11/4 = 2.75 → (11 + 2) / 4 = 3; −2.75 → (−11 − 2) / 4 = −3 */
+      g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("AveragePool2D", 0);
+      qinput (k, LAMINA_DTYPE_INT8, 4, d1, sign == 0 ? x3 : x4, 0.5f, 0);
+      qoutput (k, 0, LAMINA_DTYPE_INT8, 0.5f, 0);
+      lamina_test_kernel_set_string (k, "padding", "VALID");
+      lamina_test_kernel_set_int (k, "filter_height", 2);
+      lamina_test_kernel_set_int (k, "filter_width", 2);
+      run_ok (k, 1);
+      assert_int8 (lamina_test_kernel_output (k, 0), sign == 0 ? avg3 : avg4, 1);
+    }
+}
+
+static void
+test_moving (void)
+{
+  static const gint8 x[] = { 1, 2, 3, 4 }, y[] = { 2, 4, 6, 8 };
+  static const gint32 shape[] = { 2, 2 };
+  static const gint8 p[] = { 5 }, py[] = { -3, -3, 5, -3 };
+  static const gint32 pads[] = { 0, 0, 1, 0, 0, 1, 0, 0 };
+  gint64 n = 4, two = 2, dp[] = { 1, 1, 1, 1 }, dpads[] = { 4, 2 }, dpy[] = { 1, 2, 2, 1 };
+
+  {
+    /* a Reshape whose output has its own parameters: (1, 0) → (0.5, 0) */
+    g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("Reshape", 0);
+    qinput (k, LAMINA_DTYPE_INT8, 1, &n, x, 1.0f, 0);
+    lamina_test_kernel_input (k, LAMINA_DTYPE_INT32, 1, &two, shape);
+    qoutput (k, 0, LAMINA_DTYPE_INT8, 0.5f, 0);
+    run_ok (k, 1);
+    lamina_test_assert_shape (lamina_test_kernel_output (k, 0), LAMINA_DTYPE_INT8, 2, (gint64[]) { 2, 2 });
+    assert_int8 (lamina_test_kernel_output (k, 0), y, 4);
+  }
+  {
+    /* Pad fills with the zero point */
+    g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("Pad", 0);
+    qinput (k, LAMINA_DTYPE_INT8, 4, dp, p, 0.25f, -3);
+    lamina_test_kernel_input (k, LAMINA_DTYPE_INT32, 2, dpads, pads);
+    qoutput (k, 0, LAMINA_DTYPE_INT8, 0.25f, -3);
+    run_ok (k, 1);
+    lamina_test_assert_shape (lamina_test_kernel_output (k, 0), LAMINA_DTYPE_INT8, 4, dpy);
+    assert_int8 (lamina_test_kernel_output (k, 0), py, 4);
+  }
+}
+
+/* Conv2D with per-channel filter scales: axis 0, one scale per output. */
+static void
+conv_filter (LaminaTestKernel *k, const gint64 *dims, const gint8 *w, const float *scales, guint n, int axis)
+{
+  LaminaNode *node = lamina_test_kernel_node (k);
+  LaminaTensor *t;
+  LaminaQuant *q = lamina_quant_new (axis, n);
+
+  lamina_test_kernel_input (k, LAMINA_DTYPE_INT8, 4, dims, w);
+  t = g_ptr_array_index (node->inputs, node->inputs->len - 1);
+  t->dtype = LAMINA_DTYPE_INT8;
+  memcpy (q->scale, scales, n * sizeof (float));
+  t->quant = q;
+}
+
+static void
+test_conv2d (void)
+{
+  static const gint8 x[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 }, w[] = { 1, 2, 3, 4 };
+  static const gint32 bias[] = { 10 };
+  static const float ws[] = { 0.5f };
+  /* (x − 1) · w + 10 at the four windows: 27 + 10, 37 + 10, 57 + 10,
+   * 67 + 10; × 0.5 with ties upward: 19, 24, 34, 39 */
+  static const gint8 y[] = { 19, 24, 34, 39 };
+  gint64 dx[] = { 1, 3, 3, 1 }, dw[] = { 1, 2, 2, 1 }, one = 1, dy[] = { 1, 2, 2, 1 };
+  g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("Conv2D", 0);
+
+  qinput (k, LAMINA_DTYPE_INT8, 4, dx, x, 1.0f, 1);
+  conv_filter (k, dw, w, ws, 1, 0);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_INT32, 1, &one, bias);
+  qoutput (k, 0, LAMINA_DTYPE_INT8, 1.0f, 0);
+  lamina_test_kernel_set_string (k, "padding", "VALID");
+  run_ok (k, 1);
+  lamina_test_assert_shape (lamina_test_kernel_output (k, 0), LAMINA_DTYPE_INT8, 4, dy);
+  assert_int8 (lamina_test_kernel_output (k, 0), y, 4);
+}
+
+static void
+test_conv2d_generated (void)
+{
+  /* tests/gen-ops-int8-reference.py: SAME, stride 2, RELU6, 3 channels */
+  static const gint8 x[] = { 43, 78, -123, 78, -8, 3, 33, -55, 122, -115, -57, -30, 18, -24, -95, -117, -128,
+                             -116, -90, 127, -80, 39, 64, -68, -56, -17, -61, 121, -83, 101, 76, 88, -99, -28,
+                             32, -2, 42, 45, 41, -113, 117, 14, 103, -59, -36, 97, -81, -112, -33, 45 };
+  static const gint8 w[] = { -96, 94, -41, -70, 11, 101, 98, 95, -49, -123, 71, 53, 69, -127, -118, 1, -42, -16,
+                             110, -76, 7, -45, -52, 78, -88, -47, -97, -89, -56, 51, 20, -13, -84, 76, 76, -67,
+                             -112, -46, -90, 76, 5, 2, -53, 2, 119, -67, 68, -124, -47, 110, 95, -106, 87, 88 };
+  static const gint32 bias[] = { -187, -529, 1921 };
+  static const float ws[] = { 0.011f, 0.007f, 0.019f };
+  static const gint8 y[] = { -100, -88, -100, -25, -100, -100, -2, -64, -100, -100, -100, -100, -100, -60,
+                             -100, -100, -100, 20, -100, -100, 20, -100, -100, -78, -100, -53, -100 };
+  gint64 dx[] = { 1, 5, 5, 2 }, dw[] = { 3, 3, 3, 2 }, three = 3, dy[] = { 1, 3, 3, 3 };
+
+  for (int reference = 0; reference < 2; reference++)
+    {
+      g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("Conv2D", 0);
+      if (reference)
+        g_setenv ("LAMINA_INT8_REFERENCE", "1", TRUE);
+      qinput (k, LAMINA_DTYPE_INT8, 4, dx, x, 0.02f, -3);
+      conv_filter (k, dw, w, ws, 3, 0);
+      lamina_test_kernel_input (k, LAMINA_DTYPE_INT32, 1, &three, bias);
+      qoutput (k, 0, LAMINA_DTYPE_INT8, 0.05f, -100);
+      lamina_test_kernel_set_string (k, "padding", "SAME");
+      lamina_test_kernel_set_int (k, "stride_h", 2);
+      lamina_test_kernel_set_int (k, "stride_w", 2);
+      lamina_test_kernel_set_string (k, "fused_activation_function", "RELU6");
+      run_ok (k, 1);
+      g_unsetenv ("LAMINA_INT8_REFERENCE");
+      lamina_test_assert_shape (lamina_test_kernel_output (k, 0), LAMINA_DTYPE_INT8, 4, dy);
+      assert_int8 (lamina_test_kernel_output (k, 0), y, 27);
+    }
+}
+
+static void
+test_depthwise (void)
+{
+  static const gint8 x[] = { 1, 2, 3, 4 }, w[] = { 2, 3 }, y[] = { 2, 6, 6, 12 };
+  static const float ws[] = { 1.0f, 1.0f };
+  gint64 dx[] = { 1, 2, 1, 2 }, dw[] = { 1, 1, 1, 2 };
+  g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("DepthwiseConv2D", 0);
+
+  qinput (k, LAMINA_DTYPE_INT8, 4, dx, x, 1.0f, 0);
+  conv_filter (k, dw, w, ws, 2, 3);
+  qoutput (k, 0, LAMINA_DTYPE_INT8, 1.0f, 0);
+  lamina_test_kernel_set_string (k, "padding", "VALID");
+  run_ok (k, 1);
+  lamina_test_assert_shape (lamina_test_kernel_output (k, 0), LAMINA_DTYPE_INT8, 4, dx);
+  assert_int8 (lamina_test_kernel_output (k, 0), y, 4);
+}
+
+/* The fast path against the reference on random operands: 1×1, 3×3 with
+ * SAME padding, stride 2, dilation, several batches — exact equality. */
+static void
+test_conv_fast_matches_reference (void)
+{
+  static const struct { gint64 batch, h, w, cin, cout, k, stride, dil; } cases[] = {
+    { 1, 7, 9, 5, 4, 1, 1, 1 }, { 2, 8, 8, 3, 6, 3, 1, 1 }, { 1, 9, 7, 4, 5, 3, 2, 1 },
+    { 1, 10, 10, 2, 3, 3, 1, 2 }, { 1, 6, 6, 16, 8, 6, 2, 1 }, { 1, 5, 5, 3, 2, 1, 2, 1 },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr(LaminaParallel) parallel = lamina_parallel_new (2);
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      LaminaConvGeom g = { 0 };
+      gint64 end, nx, nw, ny;
+      g_autofree gint16 *x = NULL, *w = NULL;
+      g_autofree gint32 *bias = NULL, *ref = NULL, *fast = NULL;
+
+      g.nsp = 2;
+      g.batch = cases[c].batch, g.cin = cases[c].cin, g.cout = cases[c].cout, g.group = 1;
+      for (int d = 0; d < 2; d++)
+        {
+          g.in[d] = d == 0 ? cases[c].h : cases[c].w;
+          g.k[d] = cases[c].k, g.stride[d] = cases[c].stride, g.dil[d] = cases[c].dil;
+          g.out[d] = lamina_conv_auto_pad ("SAME_UPPER", g.in[d], g.k[d], g.stride[d], g.dil[d], &g.pad[d], &end);
+        }
+      g.w_o = g.k[0] * g.k[1] * g.cin, g.w_i = 1, g.w_sp[0] = g.k[1] * g.cin, g.w_sp[1] = g.cin;
+      lamina_conv_geom_dense (&g, TRUE);
+      nx = g.batch * g.in[0] * g.in[1] * g.cin, nw = g.cout * g.w_o, ny = g.batch * g.out[0] * g.out[1] * g.cout;
+      x = g_new (gint16, nx), w = g_new (gint16, nw), bias = g_new (gint32, g.cout);
+      ref = g_new (gint32, ny), fast = g_new (gint32, ny);
+      for (gint64 i = 0; i < nx; i++)
+        x[i] = (gint16) g_rand_int_range (rand, -255, 256);
+      for (gint64 i = 0; i < nw; i++)
+        w[i] = (gint16) g_rand_int_range (rand, -127, 128);
+      for (gint64 i = 0; i < g.cout; i++)
+        bias[i] = g_rand_int_range (rand, -100000, 100000);
+      lamina_int8_conv_reference (&g, x, w, bias, ref);
+      lamina_int8_conv_fast (parallel, &g, x, w, bias, fast);
+      g_assert_cmpmem (ref, ny * sizeof (gint32), fast, ny * sizeof (gint32));
+    }
+}
+
+/* ---- ONNX ------------------------------------------------------------------------------ */
+
+static void
+test_quantize_linear (void)
+{
+  static const float x[] = { 0, 2, 3, 5, 1000, -254, -1000 }, s[] = { 2 };
+  static const guint8 z[] = { 128 };
+  /* rint (x / 2) half to even + 128, saturated: 2.5 → 2 */
+  static const gint64 y[] = { 128, 129, 130, 130, 255, 1, 0 };
+  gint64 n = G_N_ELEMENTS (x);
+  g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("QuantizeLinear", 13);
+
+  lamina_test_kernel_input (k, LAMINA_DTYPE_FLOAT32, 1, &n, x);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_FLOAT32, 0, NULL, s);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_UINT8, 0, NULL, z);
+  run_ok (k, 1);
+  lamina_test_assert_ints (lamina_test_kernel_output (k, 0), y, n);
+}
+
+static void
+test_dequantize_linear_axis (void)
+{
+  static const gint8 x[] = { 1, 2, 3, 4 }, z[] = { 0, 1 };
+  static const float s[] = { 1, 2 }, y[] = { 1, 2, 4, 6 };
+  gint64 dx[] = { 1, 2, 2 }, two = 2;
+  g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("DequantizeLinear", 13);
+
+  lamina_test_kernel_input (k, LAMINA_DTYPE_INT8, 3, dx, x);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_FLOAT32, 1, &two, s);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_INT8, 1, &two, z);
+  run_ok (k, 1);
+  lamina_test_assert_floats (lamina_test_kernel_output (k, 0), y, 4, 0);
+}
+
+static void
+test_matmul_integer (void)
+{
+  /* (a − [1, 2] per row) · (b − 3) */
+  static const guint8 a[] = { 2, 3, 4, 5 }, b[] = { 4, 5, 6, 7 }, za[] = { 1, 2 }, zb[] = { 3 };
+  /* a − za = [[1, 2], [2, 3]], b − zb = [[1, 2], [3, 4]] */
+  static const gint64 y[] = { 7, 10, 11, 16 };
+  gint64 d[] = { 2, 2 }, two = 2;
+  g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("MatMulInteger", 13);
+
+  lamina_test_kernel_input (k, LAMINA_DTYPE_UINT8, 2, d, a);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_UINT8, 2, d, b);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_UINT8, 1, &two, za);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_UINT8, 0, NULL, zb);
+  run_ok (k, 1);
+  lamina_test_assert_shape (lamina_test_kernel_output (k, 0), LAMINA_DTYPE_INT32, 2, d);
+  lamina_test_assert_ints (lamina_test_kernel_output (k, 0), y, 4);
+}
+
+/* ---- errors and lookup -------------------------------------------------------------- */
+
+static void
+test_invalid (void)
+{
+  static const gint8 x[] = { 1, 2 };
+  gint64 two = 2;
+  g_autoptr(GError) error = NULL;
+
+  {
+    /* Logistic with an unquantized output: no parameters to requantize to */
+    g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("Logistic", 0);
+    qinput (k, LAMINA_DTYPE_INT8, 1, &two, x, 0.1f, 0);
+    g_assert_false (lamina_test_kernel_run (k, 1, 1, &error));
+    g_assert_error (error, LAMINA_KERNEL_ERROR, LAMINA_KERNEL_ERROR_INVALID);
+    g_clear_error (&error);
+  }
+  {
+    /* zero point outside int8 */
+    g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("Add", 0);
+    qinput (k, LAMINA_DTYPE_INT8, 1, &two, x, 0.1f, 300);
+    qinput (k, LAMINA_DTYPE_INT8, 1, &two, x, 0.1f, 0);
+    qoutput (k, 0, LAMINA_DTYPE_INT8, 0.1f, 0);
+    g_assert_false (lamina_test_kernel_run (k, 1, 1, &error));
+    g_assert_error (error, LAMINA_KERNEL_ERROR, LAMINA_KERNEL_ERROR_INVALID);
+    g_clear_error (&error);
+  }
+  {
+    /* Conv2D filter without per-channel scales */
+    static const gint8 w[] = { 1, 1 };
+    gint64 dx[] = { 1, 1, 1, 2 }, dw[] = { 1, 1, 1, 2 };
+    g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("Conv2D", 0);
+    qinput (k, LAMINA_DTYPE_INT8, 4, dx, x, 0.1f, 0);
+    lamina_test_kernel_input (k, LAMINA_DTYPE_INT8, 4, dw, w);
+    qoutput (k, 0, LAMINA_DTYPE_INT8, 0.1f, 0);
+    g_assert_false (lamina_test_kernel_run (k, 1, 1, &error));
+    g_assert_nonnull (error);
+  }
+}
+
+static void
+test_lookup_node (void)
+{
+  g_autoptr(LaminaGraph) graph = lamina_graph_new ("g");
+  LaminaNode *node = lamina_graph_add_node (graph, "conv", "Conv2D", "");
+  LaminaTensor *x = lamina_graph_add_tensor (graph, "x");
+  const LaminaKernel *fk = lamina_kernel_lookup ("Conv2D", "");
+
+  lamina_node_add_input (node, x);
+  lamina_node_add_output (node, lamina_graph_add_tensor (graph, "y"));
+  x->dtype = LAMINA_DTYPE_FLOAT32;
+  g_assert_true (lamina_kernel_lookup_node (node) == fk);
+  x->dtype = LAMINA_DTYPE_INT8;   /* integer without parameters: the float kernel decides */
+  g_assert_true (lamina_kernel_lookup_node (node) == fk);
+  x->quant = quant_new (0.5f, 0);
+  g_assert_true (lamina_kernel_lookup_node (node) == lamina_kernel_lookup_integer ("Conv2D", ""));
+  g_assert_true (lamina_kernel_lookup_node (node) != fk);
+  /* integer-only operators are found by name too */
+  g_assert_nonnull (lamina_kernel_lookup ("QLinearConv", ""));
+  g_assert_true (lamina_kernel_lookup ("QLinearConv", "ai.onnx") == lamina_kernel_lookup_integer ("QLinearConv", ""));
+  g_assert_null (lamina_kernel_lookup_integer ("Softmax", ""));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/ops-int8/fixed/multiplier", test_fixed_multiplier);
+  g_test_add_func ("/ops-int8/fixed/arithmetic", test_fixed_arithmetic);
+  g_test_add_func ("/ops-int8/fixed/lut", test_fixed_lut);
+  g_test_add_func ("/ops-int8/tflite/quantize", test_quantize);
+  g_test_add_func ("/ops-int8/tflite/dequantize", test_dequantize);
+  g_test_add_func ("/ops-int8/tflite/add-mul", test_add_mul);
+  g_test_add_func ("/ops-int8/tflite/logistic", test_logistic);
+  g_test_add_func ("/ops-int8/tflite/concatenation", test_concatenation);
+  g_test_add_func ("/ops-int8/tflite/pool", test_pool);
+  g_test_add_func ("/ops-int8/tflite/moving", test_moving);
+  g_test_add_func ("/ops-int8/tflite/conv2d", test_conv2d);
+  g_test_add_func ("/ops-int8/tflite/conv2d-generated", test_conv2d_generated);
+  g_test_add_func ("/ops-int8/tflite/depthwise", test_depthwise);
+  g_test_add_func ("/ops-int8/conv/fast-matches-reference", test_conv_fast_matches_reference);
+  g_test_add_func ("/ops-int8/onnx/quantize-linear", test_quantize_linear);
+  g_test_add_func ("/ops-int8/onnx/dequantize-linear-axis", test_dequantize_linear_axis);
+  g_test_add_func ("/ops-int8/onnx/matmul-integer", test_matmul_integer);
+  g_test_add_func ("/ops-int8/invalid", test_invalid);
+  g_test_add_func ("/ops-int8/lookup-node", test_lookup_node);
+  return g_test_run ();
+}
