@@ -348,7 +348,6 @@ test_maxpool (void)
   g_autofree float *x = fill (60, 16, 1);
   g_autoptr (LaminaTestKernel) op = op_new ("MaxPool", 12);
   g_autoptr (LaminaTestKernel) dil = op_new ("MaxPool", 12);
-  g_autoptr (GError) error = NULL;
   const gint64 *idx;
 
   op_input (op, x, 4, xd, FALSE);
