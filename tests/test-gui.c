@@ -20,6 +20,8 @@
  *               and the boxes select each other; export-image-to writes a
  *               PNG of the image's size; after steps, the current layer can
  *               be laid over the image.
+ *   quantize-*  win.quantize-to on Yolo-FastestV2 with two shared images
+ *               writes the fixed model and opens it in a new window.
  * Without a display every test is skipped with a message.
  */
 #define G_LOG_DOMAIN "lamina-test"
@@ -762,6 +764,75 @@ test_image_yolo (void)
   g_free (f.failure);
 }
 
+/* ---- quantize ---------------------------------------------------------------- */
+
+/* Another LaminaWindow than data's, once it shows a model. */
+static LaminaWindow *
+other_window_with_model (Fixture *f)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* not owned */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+      if (LAMINA_IS_WINDOW (w) && (LaminaWindow *) w != f->window &&
+          lamina_window_get_document (LAMINA_WINDOW (w)) != NULL)
+        return LAMINA_WINDOW (w);
+    }
+  return NULL;
+}
+
+static gboolean
+result_opened (gpointer data)
+{
+  return other_window_with_model (data) != NULL;
+}
+
+/* win.quantize-to on Yolo-FastestV2 with two of the shared images: the
+ * fixed model is written and opens in a new window. */
+static void
+test_quantize_yolo (void)
+{
+  g_autofree char *model = NULL, *bus = NULL, *dog = NULL;
+  g_autofree char *calib = g_build_filename (lamina_test_tmpdir (), "quant-calib", NULL);
+  g_autofree char *output = g_build_filename (lamina_test_tmpdir (), "yolo-int8.onnx", NULL);
+  LaminaWindow *fixed;
+  Fixture f = { 0 };
+
+  if (!need_display ())
+    return;
+  model = lamina_test_shared_model ("yolo-fastestv2-coco-352.onnx");
+  bus = lamina_test_shared_image ("bus.jpg");
+  dog = lamina_test_shared_image ("dog.jpg");
+  if (model == NULL || bus == NULL || dog == NULL)
+    return;
+  /* a folder of two images keeps calibration short */
+  g_assert_cmpint (g_mkdir_with_parents (calib, 0755), ==, 0);
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *src = i ? dog : bus;
+      g_autofree char *base = g_path_get_basename (src);
+      g_autoptr(GFile) from = g_file_new_for_path (src);
+      g_autoptr(GFile) to = g_file_new_build_filename (calib, base, NULL);
+      g_autoptr(GError) error = NULL;
+      g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+  g_unlink (output);
+  sim_fixture (&f);
+  open_and_draw (&f, model);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.quantize-to", "(ss)", calib, output));
+  spin_until (result_opened, &f, 180);
+  fixed = other_window_with_model (&f);
+  g_assert_true (g_file_test (output, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpstr (lamina_kind_name (lamina_document_get_model (lamina_window_get_document (fixed))->kind), ==, "fixed");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (fixed)), ==, "yolo-int8.onnx");
+
+  gtk_window_destroy (GTK_WINDOW (fixed));
+  gtk_window_destroy (GTK_WINDOW (f.window));
+  g_free (f.failure);
+}
+
 /* GtkApplication loads the shortcuts window by itself, and only warns when
  * it is broken. */
 static void
@@ -804,5 +875,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/lamina/gui/sim-yolo", test_sim_yolo);
   g_test_add_func ("/lamina/gui/sim-responsive", test_sim_responsive);
   g_test_add_func ("/lamina/gui/image-yolo", test_image_yolo);
+  g_test_add_func ("/lamina/gui/quantize-yolo", test_quantize_yolo);
   return g_test_run ();
 }

@@ -10,10 +10,12 @@
  */
 #define G_LOG_DOMAIN "lamina-test"
 
+#include <math.h>
 #include <string.h>
 #include "lamina-test-util.h"
 #include "ops/lamina-fixed.h"
 #include "ops/lamina-int8.h"
+#include "ops/lamina-int8-gemm.h"
 
 /* ---- fixed point ------------------------------------------------------------------ */
 
@@ -479,6 +481,210 @@ test_conv_fast_matches_reference (void)
     }
 }
 
+/* The branch-free multiply of the vector loops against lamina_fixed_mul:
+ * random and extreme x, multipliers of random scales. */
+static void
+test_fixed_mul_split (void)
+{
+  static const gint32 extremes[] = { 0, 1, -1, 2, -2, G_MAXINT32, G_MININT32, 1 << 30, -(1 << 30), 255, -255 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+
+  for (int t = 0; t < 2000; t++)
+    {
+      double real = g_rand_double_range (rand, -20.0, 3.0);
+      gint32 m;
+      int shift;
+
+      g_assert_true (lamina_fixed_quantize_multiplier (pow (2.0, real), &m, &shift));
+      for (int i = 0; i < 40; i++)
+        {
+          gint32 x = i < (int) G_N_ELEMENTS (extremes) ? extremes[i] : (gint32) g_rand_int (rand);
+          if (i % 3 == 0 && i >= (int) G_N_ELEMENTS (extremes))
+            x >>= g_rand_int_range (rand, 0, 31);   /* small values too */
+          g_assert_cmpint (lamina_fixed_mul_split (x, m, MAX (shift, 0), MAX (-shift, 0)), ==,
+                           lamina_fixed_mul (x, m, shift));
+        }
+    }
+}
+
+/* The vectorised requantization (Quantize int8/uint8 → int8/uint8) against
+ * lamina_int8_requant_apply on every input byte. */
+static void
+test_requantize_bytes (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (5);
+  static const LaminaDType types[] = { LAMINA_DTYPE_INT8, LAMINA_DTYPE_UINT8 };
+
+  for (int t = 0; t < 200; t++)
+    {
+      LaminaDType xt = types[t % 2], yt = types[(t / 2) % 2];
+      LaminaRequant r;
+      guint8 x[256], y[256];
+
+      g_assert_true (lamina_fixed_quantize_multiplier (g_rand_double_range (rand, 0.01, 8.0), &r.multiplier, &r.shift));
+      r.in_zero = g_rand_int_range (rand, -128, 128) + (xt == LAMINA_DTYPE_UINT8 ? 128 : 0);
+      r.out_zero = g_rand_int_range (rand, -128, 128) + (yt == LAMINA_DTYPE_UINT8 ? 128 : 0);
+      g_assert_true (lamina_fixed_range (yt, &r.lo, &r.hi));
+      for (int i = 0; i < 256; i++)
+        x[i] = (guint8) i;
+      /* 256 elements, then 253 from the fourth: vector groups and a tail */
+      for (int start = 0; start < 4; start += 3)
+        {
+          lamina_int8_requantize (NULL, &r, x + start, xt, y, yt, 256 - start);
+          for (int i = 0; i < 256 - start; i++)
+            g_assert_cmpint (lamina_int8_load (y, yt, i), ==,
+                             lamina_int8_requant_apply (&r, lamina_int8_load (x, xt, start + i)));
+        }
+    }
+}
+
+/* Add/Mul of same-shape operands (the vectorised loop) against the
+ * broadcasting rows: b as [n] broadcast over a [2, n], then tiled to [2, n]. */
+static void
+test_add_mul_flat (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+  enum { N = 1003 };   /* not a multiple of the vector width: the scalar tail too */
+  gint8 a[2 * N], b[N], tiled[2 * N];
+  gint64 da[] = { 2, N }, db[] = { N };
+
+  for (int i = 0; i < 2 * N; i++)
+    a[i] = (gint8) g_rand_int_range (rand, -128, 128);
+  for (int i = 0; i < N; i++)
+    b[i] = tiled[i] = tiled[N + i] = (gint8) g_rand_int_range (rand, -128, 128);
+  for (int op = 0; op < 4; op++)
+    {
+      g_autoptr(LaminaTestKernel) bk = lamina_test_kernel_new (op % 2 == 0 ? "Add" : "Mul", 0);
+      g_autoptr(LaminaTestKernel) fk = lamina_test_kernel_new (op % 2 == 0 ? "Add" : "Mul", 0);
+      float sy = op < 2 ? 0.07f : 0.004f;
+
+      qinput (bk, LAMINA_DTYPE_INT8, 2, da, a, 0.03f, -7);
+      qinput (bk, LAMINA_DTYPE_INT8, 1, db, b, 0.011f, 12);
+      qoutput (bk, 0, LAMINA_DTYPE_INT8, sy, 5);
+      qinput (fk, LAMINA_DTYPE_INT8, 2, da, a, 0.03f, -7);
+      qinput (fk, LAMINA_DTYPE_INT8, 2, da, tiled, 0.011f, 12);
+      qoutput (fk, 0, LAMINA_DTYPE_INT8, sy, 5);
+      run_ok (bk, 1);
+      run_ok (fk, 1);
+      assert_int8 (lamina_test_kernel_output (fk, 0), lamina_test_kernel_output (bk, 0)->data, 2 * N);
+    }
+}
+
+/* The packed convolution (AVX2 micro-kernel) against the reference on
+ * random geometries: odd channel counts, widths that are not multiples of
+ * the pixel block, 1×1 with stride, padding, dilation — exact equality of
+ * the int32 sums. */
+static void
+test_conv_packed_matches_reference (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (17);
+  g_autoptr(LaminaParallel) parallel = lamina_parallel_new (2);
+
+  if (!lamina_int8_gemm_supported ())
+    {
+      g_test_skip ("no AVX2");
+      return;
+    }
+  for (int c = 0; c < 60; c++)
+    {
+      LaminaConvGeom g = { 0 };
+      gint64 end, nx, nw, ny, ks[] = { 1, 1, 2, 3, 3, 5, 6 };
+      g_autofree gint16 *x = NULL, *w = NULL;
+      g_autofree gint32 *bias = NULL, *ref = NULL, *fast = NULL;
+      g_autoptr(LaminaInt8Packed) pw = NULL;
+
+      g.nsp = 2;
+      g.batch = g_rand_int_range (rand, 1, 3), g.cin = g_rand_int_range (rand, 1, 40);
+      g.cout = g_rand_int_range (rand, 1, 50), g.group = 1;
+      for (int d = 0; d < 2; d++)
+        {
+          g.in[d] = g_rand_int_range (rand, 1, 14);
+          g.k[d] = ks[g_rand_int_range (rand, 0, G_N_ELEMENTS (ks))];
+          g.stride[d] = g_rand_int_range (rand, 1, 4), g.dil[d] = g_rand_int_range (rand, 1, 3);
+          g.out[d] = lamina_conv_auto_pad (c % 3 == 0 ? "VALID" : "SAME_UPPER", g.in[d], g.k[d], g.stride[d], g.dil[d],
+                                           &g.pad[d], &end);
+          if (g.out[d] < 0)
+            g.k[d] = 1, g.dil[d] = 1,
+            g.out[d] = lamina_conv_auto_pad ("VALID", g.in[d], 1, g.stride[d], 1, &g.pad[d], &end);
+        }
+      g.w_o = g.k[0] * g.k[1] * g.cin, g.w_i = 1, g.w_sp[0] = g.k[1] * g.cin, g.w_sp[1] = g.cin;
+      lamina_conv_geom_dense (&g, TRUE);
+      nx = g.batch * g.in[0] * g.in[1] * g.cin, nw = g.cout * g.w_o, ny = g.batch * g.out[0] * g.out[1] * g.cout;
+      x = g_new0 (gint16, nx + 2), w = g_new (gint16, nw), bias = g_new (gint32, g.cout);
+      ref = g_new (gint32, MAX (ny, 1)), fast = g_new (gint32, MAX (ny, 1));
+      for (gint64 i = 0; i < nx; i++)
+        x[i] = (gint16) g_rand_int_range (rand, -255, 256);
+      for (gint64 i = 0; i < nw; i++)
+        w[i] = (gint16) g_rand_int_range (rand, -255, 256);
+      for (gint64 i = 0; i < g.cout; i++)
+        bias[i] = g_rand_int_range (rand, -100000, 100000);
+      pw = lamina_int8_pack_filter (w, g.cout, g.w_o);
+      lamina_int8_conv_reference (&g, x, w, bias, ref);
+      lamina_int8_conv_packed (parallel, &g, x, pw, bias, NULL, fast, NULL);
+      g_assert_cmpmem (ref, ny * sizeof (gint32), fast, ny * sizeof (gint32));
+    }
+}
+
+/* Conv2D end to end (prepared packed filter, fused per-channel
+ * requantization with multipliers below and above 1) against
+ * LAMINA_INT8_REFERENCE on random operands; 20 channels take the generic
+ * requantization loop, 32 the 8-lane one. */
+static void
+test_conv2d_fast_kernel (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (23);
+  enum { CIN = 7, MAXC = 32 };
+  static const gint64 couts[] = { 20, 32 };
+  gint8 x[9 * 11 * CIN], w[MAXC * 3 * 3 * CIN];
+  gint32 bias[MAXC];
+  float ws[MAXC];
+
+  for (guint i = 0; i < G_N_ELEMENTS (x); i++)
+    x[i] = (gint8) g_rand_int_range (rand, -128, 128);
+  /* every fifth channel: multiplier > 1 on small sums (a sparse filter),
+   * the others: multiplier ≈ 1e-4…1e-3, so that outputs spread over the range */
+  for (guint i = 0; i < G_N_ELEMENTS (w); i++)
+    w[i] = (gint8) ((i / (9 * CIN)) % 5 != 0 ? g_rand_int_range (rand, -127, 128)
+                    : g_rand_int_range (rand, 0, 20) == 0 ? g_rand_int_range (rand, -3, 4) : 0);
+  for (int i = 0; i < MAXC; i++)
+    {
+      gboolean big = i % 5 == 0;
+      bias[i] = big ? g_rand_int_range (rand, -20, 20) : g_rand_int_range (rand, -3000, 3000);
+      ws[i] = (float) (big ? g_rand_double_range (rand, 2.0, 9.0) : g_rand_double_range (rand, 0.0002, 0.002));
+    }
+  for (guint t = 0; t < G_N_ELEMENTS (couts); t++)
+    {
+      gint64 dx[] = { 1, 9, 11, CIN }, dw[] = { couts[t], 3, 3, CIN }, db[] = { couts[t] };
+      g_autofree gint8 *fast = NULL;
+
+      for (int pass = 0; pass < 2; pass++)
+        {
+          g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("Conv2D", 0);
+          if (pass == 1)
+            g_setenv ("LAMINA_INT8_REFERENCE", "1", TRUE);
+          qinput (k, LAMINA_DTYPE_INT8, 4, dx, x, 0.05f, -3);
+          conv_filter (k, dw, w, ws, couts[t], 0);
+          lamina_test_kernel_input (k, LAMINA_DTYPE_INT32, 1, db, bias);
+          qoutput (k, 0, LAMINA_DTYPE_INT8, 0.1f, 4);
+          lamina_test_kernel_set_int (k, "stride_w", 2);
+          lamina_test_kernel_set_string (k, "fused_activation_function", "RELU");
+          run_ok (k, 1);
+          if (pass == 0)
+            {
+              const LaminaValue *y = lamina_test_kernel_output (k, 0);
+              gint64 inner = 0;
+              for (gint64 i = 0; i < y->numel; i++)
+                inner += ((const gint8 *) y->data)[i] > 4 && ((const gint8 *) y->data)[i] < 127;
+              g_assert_cmpint (inner, >, y->numel / 4);   /* not just the clamp limits */
+              fast = g_memdup2 (y->data, y->numel);
+            }
+          else
+            assert_int8 (lamina_test_kernel_output (k, 0), fast, lamina_test_kernel_output (k, 0)->numel);
+        }
+      g_unsetenv ("LAMINA_INT8_REFERENCE");
+    }
+}
+
 /* ---- ONNX ------------------------------------------------------------------------------ */
 
 static void
@@ -613,6 +819,11 @@ main (int argc, char **argv)
   g_test_add_func ("/ops-int8/tflite/conv2d-generated", test_conv2d_generated);
   g_test_add_func ("/ops-int8/tflite/depthwise", test_depthwise);
   g_test_add_func ("/ops-int8/conv/fast-matches-reference", test_conv_fast_matches_reference);
+  g_test_add_func ("/ops-int8/conv/packed-matches-reference", test_conv_packed_matches_reference);
+  g_test_add_func ("/ops-int8/conv/conv2d-fast-kernel", test_conv2d_fast_kernel);
+  g_test_add_func ("/ops-int8/fixed/mul-split", test_fixed_mul_split);
+  g_test_add_func ("/ops-int8/tflite/requantize-bytes", test_requantize_bytes);
+  g_test_add_func ("/ops-int8/tflite/add-mul-flat", test_add_mul_flat);
   g_test_add_func ("/ops-int8/onnx/quantize-linear", test_quantize_linear);
   g_test_add_func ("/ops-int8/onnx/dequantize-linear-axis", test_dequantize_linear_axis);
   g_test_add_func ("/ops-int8/onnx/matmul-integer", test_matmul_integer);

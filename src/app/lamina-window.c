@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include "lamina-window-private.h"
 #include "lamina-resources.h"
+#include "lamina-quantize-dialog.h"
 #include "lamina-search.h"
 #include "lamina-tensor-view.h"
 #include "graph/lamina-op-info.h"
@@ -28,6 +29,7 @@ static guint signals[N_SIGNALS];
 static void update_marks (LaminaWindow *self);
 static void update_sim_actions (LaminaWindow *self);
 static void set_session (LaminaWindow *self, LaminaDocument *document);
+static void update_quantize_actions (LaminaWindow *self);
 static void close_tensor (LaminaWindow *self);
 
 void
@@ -472,6 +474,7 @@ set_document (LaminaWindow *self, LaminaDocument *document)
   lamina_window_image_set_document (self, document);
   lamina_graph_view_set_document (self->graph_view, document);
   fill_graph_selector (self);
+  update_quantize_actions (self);
   gtk_stack_set_visible_child_name (self->stack, "graph");
 }
 
@@ -746,6 +749,45 @@ action_export (GtkWidget *widget, const char *name, GVariant *param)
   gtk_native_dialog_show (self->dialog);
 }
 G_GNUC_END_IGNORE_DEPRECATIONS
+
+/* ---- quantize ---------------------------------------------------------------------------------- */
+
+/* Only float ONNX models can be quantized. */
+static void
+update_quantize_actions (LaminaWindow *self)
+{
+  const LaminaModel *model = self->document ? lamina_document_get_model (self->document) : NULL;
+  gboolean can = model != NULL && model->format == LAMINA_FORMAT_ONNX && model->kind == LAMINA_KIND_FLOAT;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.quantize", can);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.quantize-to", can);
+}
+
+static void
+action_quantize (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LaminaWindow *self = LAMINA_WINDOW (widget);
+
+  if (self->document != NULL)
+    gtk_window_present (GTK_WINDOW (lamina_quantize_dialog_new (self)));
+}
+
+/* (calibration folder, output path): the dialog's work without showing it. */
+static void
+action_quantize_to (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LaminaWindow *self = LAMINA_WINDOW (widget);
+  const char *folder, *output;
+  LaminaQuantizeDialog *dialog;
+
+  if (self->document == NULL)
+    return;
+  g_variant_get (param, "(&s&s)", &folder, &output);
+  dialog = lamina_quantize_dialog_new (self);
+  lamina_quantize_dialog_set_folder (dialog, folder);
+  lamina_quantize_dialog_set_output (dialog, output);
+  lamina_quantize_dialog_start (dialog);
+}
 
 /* ---- other actions --------------------------------------------------------------------------------- */
 
@@ -1680,6 +1722,8 @@ lamina_window_class_init (LaminaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open", NULL, action_open);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, action_export);
   gtk_widget_class_install_action (widget_class, "win.export-to", "s", action_export_to);
+  gtk_widget_class_install_action (widget_class, "win.quantize", NULL, action_quantize);
+  gtk_widget_class_install_action (widget_class, "win.quantize-to", "(ss)", action_quantize_to);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, action_search);
   gtk_widget_class_install_action (widget_class, "win.find", "s", action_find);
   gtk_widget_class_install_action (widget_class, "win.select-node", "s", action_select_node);
@@ -1744,6 +1788,7 @@ lamina_window_init (LaminaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-to", FALSE);
   update_sim_actions (self);
+  update_quantize_actions (self);
   show_side_page (self, "node");
   refresh_recent (self);
   fill_samples (self);

@@ -14,7 +14,9 @@
  * export-image-to(s), set-score-threshold(d), set-iou-threshold(d),
  * show-page(s: "graph" | "image"); the tensor page:
  * select-tensor(s: tensor name), close-tensor, save-tensor (a file
- * chooser), save-tensor-to(s: path).
+ * chooser), save-tensor-to(s: path); quantizing a float ONNX model:
+ * quantize (the dialog, lamina-quantize-dialog.h), quantize-to((ss):
+ * calibration folder, output path; the fixed model opens in a new window).
  */
 #pragma once
 

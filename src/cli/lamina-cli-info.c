@@ -122,12 +122,13 @@ json_tensor_list (LaminaJson *json, const char *key, GPtrArray *tensors)
   lamina_json_end_array (json);
 }
 
-/* Operators of the main graph without a simulator kernel. */
+/* Operator counts of `nodes` (taken), most frequent first: the nodes
+ * without a simulator kernel, or those that run as float fallback. */
 static GArray *
-count_unsupported (const LaminaModel *model)
+count_sorted (GPtrArray *nodes)
 {
-  g_autoptr(GPtrArray) nodes = lamina_sim_unsupported_nodes (model->graph);
-  GArray *ops = count_ops (nodes);
+  g_autoptr(GPtrArray) owned = nodes;
+  GArray *ops = count_ops (owned);
 
   g_array_sort (ops, compare_op_counts);
   return ops;
@@ -138,7 +139,8 @@ print_json (const LaminaModel *model, const char *path)
 {
   g_autoptr(LaminaJson) json = lamina_json_new ();
   g_autoptr(GArray) ops = count_ops (model->graph->nodes);
-  g_autoptr(GArray) unsupported = count_unsupported (model);
+  g_autoptr(GArray) unsupported = count_sorted (lamina_sim_unsupported_nodes (model->graph));
+  g_autoptr(GArray) fallback = count_sorted (lamina_sim_fallback_nodes (model->graph));
   g_autofree char *text = NULL;
   guint64 n_params, n_bytes;
 
@@ -179,6 +181,7 @@ print_json (const LaminaModel *model, const char *path)
   lamina_json_int (json, model->graphs->len);
   json_op_counts (json, "ops", ops);
   json_op_counts (json, "unsupported", unsupported);
+  json_op_counts (json, "float_fallback", fallback);
   lamina_json_key (json, "parameters");
   lamina_json_int (json, (gint64) n_params);
   lamina_json_key (json, "parameter_bytes");
@@ -227,7 +230,8 @@ static void
 print_text (const LaminaModel *model, const char *path)
 {
   g_autoptr(GArray) ops = count_ops (model->graph->nodes);
-  g_autoptr(GArray) unsupported = count_unsupported (model);
+  g_autoptr(GArray) unsupported = count_sorted (lamina_sim_unsupported_nodes (model->graph));
+  g_autoptr(GArray) fallback = count_sorted (lamina_sim_fallback_nodes (model->graph));
   g_autofree char *size = NULL;
   guint64 n_params, n_bytes;
 
@@ -255,6 +259,8 @@ print_text (const LaminaModel *model, const char *path)
   print_op_counts (_("Operators"), ops);
   /* what the simulator cannot run yet */
   print_op_counts (_("Unsupported"), unsupported);
+  /* quantized operators without an integer kernel */
+  print_op_counts (_("Float fallback"), fallback);
 }
 
 int

@@ -83,6 +83,25 @@ lamina_fixed_mul (gint32 x, gint32 multiplier, int shift)
                                               right);
 }
 
+/* lamina_fixed_mul for multiplier ≥ 0 (every multiplier
+ * lamina_fixed_quantize_multiplier makes) with the shift split into
+ * left = max (shift, 0) and right = max (−shift, 0): the same result
+ * without branches, so loops over it vectorise. */
+static inline gint32
+lamina_fixed_mul_split (gint32 x, gint32 multiplier, gint32 left, gint32 right)
+{
+  gint64 ab = (gint64) (gint32) ((guint32) x << left) * multiplier;
+  /* SRDHM's nudge then truncating division is floor ((ab + 2^30) / 2^31)
+   * for either sign of ab (for ab < 0: trunc (s / 2^31) = floor ((s + 2^31
+   * − 1) / 2^31) with s = ab + 1 − 2^30); the quotient fits 32 bits, so a
+   * logical shift gives its bits (AVX2 has no 64-bit arithmetic shift) */
+  gint32 h = (gint32) (guint32) ((guint64) (ab + (1 << 30)) >> 31);
+  gint32 mask = (gint32) ((1u << right) - 1u);
+  gint32 threshold = (mask >> 1) + (h < 0 ? 1 : 0);
+
+  return (h >> right) + ((h & mask) > threshold ? 1 : 0);
+}
+
 static inline gint32
 lamina_fixed_clamp (gint32 x, gint32 lo, gint32 hi)
 {

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 #include "lamina-int8.h"
+#include "lamina-int8-gemm.h"
 #include "lamina-kernel-check.h"
 #include "lamina-vecmath.h"
 #include "lamina-broadcast.h"   /* LAMINA_ELEMENTWISE_GRAIN */
@@ -204,22 +205,22 @@ widen_range (gint64 begin, gint64 end, gpointer data)
 
   /* the common dtypes without a switch per element */
   if (v->dtype == LAMINA_DTYPE_INT8)
-    for (gint64 i = begin; i < end; i++)
-      j->out[i] = (gint16) (((const gint8 *) v->data)[i] - j->zero);
+    lamina_int8_widen_s8 ((const gint8 *) v->data + begin, j->zero, j->out + begin, end - begin);
   else if (v->dtype == LAMINA_DTYPE_UINT8)
-    for (gint64 i = begin; i < end; i++)
-      j->out[i] = (gint16) (((const guint8 *) v->data)[i] - j->zero);
+    lamina_int8_widen_u8 ((const guint8 *) v->data + begin, j->zero, j->out + begin, end - begin);
   else
     for (gint64 i = begin; i < end; i++)
       j->out[i] = (gint16) (lamina_int8_load (v->data, v->dtype, i) - j->zero);
 }
 
-/* x − zero as int16 (int8/uint8 values: |x − zero| ≤ 255). */
+/* x − zero as int16 (int8/uint8 values: |x − zero| ≤ 255), and two zeros
+ * past the end (the packed kernel reads whole pairs). */
 static gint16 *
 widen (LaminaParallel *p, const LaminaValue *v, gint32 zero)
 {
-  WidenJob j = { v, zero, g_new (gint16, MAX (v->numel, 1)) };
+  WidenJob j = { v, zero, g_new (gint16, v->numel + 2) };
 
+  j.out[v->numel] = j.out[v->numel + 1] = 0;
   lamina_parallel_for (p, v->numel, LAMINA_ELEMENTWISE_GRAIN, widen_range, &j);
   return j.out;
 }
@@ -294,6 +295,50 @@ store_output (LaminaParallel *p, const LaminaConvGeom *g, const Requant *rq, con
   lamina_parallel_for (p, y->numel, LAMINA_ELEMENTWISE_GRAIN, store_range, &j);
 }
 
+/* The blocked kernel: channels-last, one group, 8-bit output, AVX2. */
+static gboolean
+packed_applies (const LaminaConvGeom *g, const Requant *rq, const LaminaValue *y)
+{
+  return fast_path_applies (g) && !rq->raw && is_byte_dtype (y->dtype) && lamina_int8_gemm_supported ();
+}
+
+/* The packed filter of prepare (Conv2D with a constant filter), or NULL. */
+static const LaminaInt8Packed *
+prepared_filter (const LaminaKernelCall *call, const LaminaConvGeom *g)
+{
+  const LaminaInt8Packed *pw = call->state;
+
+  if (pw == NULL || pw->cout != g->cout || pw->k != g->k[0] * g->k[1] * g->cin)
+    return NULL;
+  return pw;
+}
+
+static void
+convolve_packed (const LaminaKernelCall *call, const LaminaConvGeom *g, const gint16 *xw, const LaminaValue *w,
+                 const gint32 *w_zero, gint64 n_w_zero, const gint32 *bias, const Requant *rq, LaminaValue *y)
+{
+  g_autoptr(LaminaInt8Packed) own = NULL;
+  const LaminaInt8Packed *pw = prepared_filter (call, g);
+  gint64 cout = g->cout;
+  g_autofree gint32 *zeros = g_new0 (gint32, MAX (cout, 1)), *left = g_new (gint32, MAX (cout, 1));
+  g_autofree gint32 *right = g_new (gint32, MAX (cout, 1)), *mult = g_new (gint32, MAX (cout, 1));
+  LaminaInt8RowRequant row = { bias ? bias : zeros, mult, left, right, rq->zero, rq->lo, rq->hi };
+
+  if (pw == NULL)
+    {
+      g_autofree gint16 *ww = widen_filter (g, w, w_zero, n_w_zero);
+      pw = own = lamina_int8_pack_filter (ww, cout, g->k[0] * g->k[1] * g->cin);
+    }
+  for (gint64 c = 0; c < cout; c++)
+    {
+      gint64 i = rq->n_mult == 1 ? 0 : c;
+      mult[c] = rq->multiplier[i];
+      left[c] = MAX (rq->shift[i], 0);
+      right[c] = MAX (-rq->shift[i], 0);
+    }
+  lamina_int8_conv_packed (call->parallel, g, xw, pw, NULL, &row, NULL, y->data);
+}
+
 /* Widens the operands, convolves (fast path unless LAMINA_INT8_REFERENCE
  * is set, for tests) and writes y. */
 static gboolean
@@ -302,11 +347,20 @@ convolve (const LaminaKernelCall *call, const LaminaConvGeom *g, const LaminaVal
           LaminaValue *y)
 {
   g_autofree gint16 *xw = widen (call->parallel, x, x_zero);
-  g_autofree gint16 *ww = widen_filter (g, w, w_zero, n_w_zero);
-  g_autofree gint32 *acc = rq->raw ? NULL : g_new (gint32, MAX (y->numel, 1));
-  gint32 *sums = rq->raw ? y->data : acc;
+  gboolean reference = g_getenv ("LAMINA_INT8_REFERENCE") != NULL;
+  g_autofree gint16 *ww = NULL;
+  g_autofree gint32 *acc = NULL;
+  gint32 *sums;
 
-  if (g_getenv ("LAMINA_INT8_REFERENCE") != NULL)
+  if (!reference && packed_applies (g, rq, y))
+    {
+      convolve_packed (call, g, xw, w, w_zero, n_w_zero, bias, rq, y);
+      return TRUE;
+    }
+  ww = widen_filter (g, w, w_zero, n_w_zero);
+  acc = rq->raw ? NULL : g_new (gint32, MAX (y->numel, 1));
+  sums = rq->raw ? y->data : acc;
+  if (reference)
     lamina_int8_conv_reference (g, xw, ww, bias, sums);
   else
     lamina_int8_conv_fast (call->parallel, g, xw, ww, bias, sums);
@@ -493,6 +547,39 @@ tflite_conv_run_any (LaminaKernelCall *call, gboolean depthwise, GError **error)
   rq.n_mult = n;
   rq.zero = py.zero;
   return convolve (call, &g, call->inputs[0], px.zero, call->inputs[1], zero, n, bias_data (call, 2), &rq, y);
+}
+
+/* A constant filter is widened and packed once (the run checks the
+ * geometry; anything unexpected here leaves the work to the run, which
+ * reports errors). */
+gboolean
+lamina_int8_conv2d_prepare (LaminaKernelCall *call, gpointer *state, GError **error)
+{
+  const LaminaValue *w = call->n_inputs > 1 ? call->inputs[1] : NULL;
+  LaminaConvGeom g = { 0 };
+  const float *scale;
+  gint64 n;
+  g_autofree gint32 *zero = NULL;
+  g_autofree gint16 *ww = NULL;
+
+  (void) error;
+  *state = NULL;
+  if (w == NULL || w->rank != 4 || w->dims[0] < 1 || !lamina_int8_gemm_supported ())
+    return TRUE;
+  g.cout = w->dims[0];
+  g.w_o = w->numel / g.cout;
+  zero = g_new (gint32, g.cout);
+  if (!tflite_filter_quant (call, &g, FALSE, zero, &scale, &n, NULL))
+    return TRUE;
+  ww = widen_filter (&g, w, zero, n);
+  *state = lamina_int8_pack_filter (ww, g.cout, g.w_o);
+  return TRUE;
+}
+
+void
+lamina_int8_conv_state_free (gpointer state)
+{
+  lamina_int8_packed_free (state);
 }
 
 gboolean

@@ -107,18 +107,39 @@ is_quantized_integer (const LaminaTensor *t)
          && (t->dtype == LAMINA_DTYPE_INT8 || t->dtype == LAMINA_DTYPE_UINT8 || t->dtype == LAMINA_DTYPE_INT16);
 }
 
-const LaminaKernel *
-lamina_kernel_lookup_node (const LaminaNode *node)
+/* The node's activations are quantized integers: its first input (or, for
+ * TFLite's Quantize that reads float, its first output). */
+static gboolean
+node_is_quantized (const LaminaNode *node)
 {
   const LaminaTensor *first = NULL;
-  const LaminaKernel *integer;
 
   if (node->inputs->len > 0)
     first = g_ptr_array_index (node->inputs, 0);
-  /* TFLite Quantize reads float and writes a quantized integer */
   if (!is_quantized_integer (first) && node->outputs->len > 0)
     first = g_ptr_array_index (node->outputs, 0);
-  integer = is_quantized_integer (first) ? lamina_kernel_lookup_integer (node->op_type, node->domain) : NULL;
+  return is_quantized_integer (first);
+}
+
+gboolean
+lamina_kernel_node_needs_fallback (const LaminaNode *node)
+{
+  build_registry ();
+  return node_is_quantized (node) && lamina_kernel_lookup_integer (node->op_type, node->domain) == NULL
+         && registry_find (&registry, node->op_type, node->domain) != NULL;
+}
+
+const LaminaKernel *
+lamina_kernel_lookup_node (const LaminaNode *node)
+{
+  const LaminaKernel *integer = NULL;
+
+  if (node_is_quantized (node))
+    {
+      integer = lamina_kernel_lookup_integer (node->op_type, node->domain);
+      if (integer == NULL && lamina_kernel_node_needs_fallback (node))
+        return &lamina_kernel_fallback;
+    }
   return integer ? integer : lamina_kernel_lookup (node->op_type, node->domain);
 }
 

@@ -89,9 +89,17 @@ const LaminaKernel *lamina_kernel_lookup (const char *op_type, const char *domai
 const LaminaKernel *lamina_kernel_lookup_integer (const char *op_type, const char *domain);
 /* The kernel for a node: the integer kernel when the node's first input
  * (or, without inputs, its first output) is an int8/uint8/int16 tensor with
- * quantization parameters and the operator has an integer kernel; the
- * float kernel otherwise (as lamina_kernel_lookup). */
+ * quantization parameters and the operator has an integer kernel;
+ * lamina_kernel_fallback when it has only a float kernel; the float kernel
+ * otherwise (as lamina_kernel_lookup). */
 const LaminaKernel *lamina_kernel_lookup_node (const LaminaNode *node);
+/* TRUE when the node's activations are quantized integers (as
+ * lamina_kernel_lookup_node decides), its operator has no integer kernel
+ * but a float one: it runs as dequantize → float → quantize ("float
+ * fallback", lamina-ops-fallback.c), and `info` and the window say so. */
+gboolean            lamina_kernel_node_needs_fallback (const LaminaNode *node);
+/* The kernel lamina_kernel_lookup_node returns for such nodes. */
+extern const LaminaKernel lamina_kernel_fallback;
 /* All registered float kernels (for `info`'s supported list, tests);
  * integer-only kernels are not in this list. */
 guint               lamina_kernel_count (void);

@@ -28,8 +28,10 @@
 #include <string.h>
 #include <glib/gi18n.h>
 #include "lamina-int8.h"
+#include "lamina-int8-gemm.h"
 #include "lamina-kernel-check.h"
 #include "lamina-broadcast.h"
+#include "lamina-vecmath.h"
 
 /* ---- quantization parameters ------------------------------------------------ */
 
@@ -155,9 +157,12 @@ requantize_range (gint64 begin, gint64 end, gpointer data)
 {
   const RequantJob *j = data;
 
-  if (j->xt == LAMINA_DTYPE_INT8 && j->yt == LAMINA_DTYPE_INT8)
-    for (gint64 i = begin; i < end; i++)
-      ((gint8 *) j->y)[i] = (gint8) lamina_int8_requant_apply (j->r, ((const gint8 *) j->x)[i]);
+  gboolean byte_out = j->yt == LAMINA_DTYPE_INT8 || j->yt == LAMINA_DTYPE_UINT8;
+
+  if (byte_out && j->xt == LAMINA_DTYPE_INT8)
+    lamina_int8_requant_s8 (j->r, (const gint8 *) j->x + begin, (guint8 *) j->y + begin, end - begin);
+  else if (byte_out && j->xt == LAMINA_DTYPE_UINT8)
+    lamina_int8_requant_u8 (j->r, (const guint8 *) j->x + begin, (guint8 *) j->y + begin, end - begin);
   else
     for (gint64 i = begin; i < end; i++)
       lamina_int8_store (j->y, j->yt, i, lamina_int8_requant_apply (j->r, lamina_int8_load (j->x, j->xt, i)));
@@ -523,6 +528,44 @@ mul_one (const BinaryJob *j, gint32 a, gint32 b)
 BINARY_ROW (add_row, add_one)
 BINARY_ROW (mul_row, mul_one)
 
+typedef struct {
+  const BinaryJob        *j;
+  const LaminaInt8Binary *bp;
+} FlatJob;
+
+static void
+flat_range (gint64 begin, gint64 end, gpointer data)
+{
+  const FlatJob *f = data;
+
+  lamina_int8_binary_s8 (f->bp, (const gint8 *) f->j->a->data + begin, (const gint8 *) f->j->b->data + begin,
+                         (gint8 *) f->j->y->data + begin, end - begin);
+}
+
+/* add_one / mul_one's parameters for the vectorised loop. */
+static void
+flat_params (const BinaryJob *j, gboolean is_add, LaminaInt8Binary *bp)
+{
+  const gint32 m[3] = { j->mult_a, j->mult_b, j->mult_y };
+  const int shift[3] = { j->shift_a, j->shift_b, j->shift_y };
+
+  *bp = (LaminaInt8Binary) { is_add, j->za, j->zb, j->zy, j->lo, j->hi, 1 << j->left_shift };
+  for (int k = 0; k < 3; k++)
+    {
+      bp->m[k] = m[k];
+      bp->l[k] = MAX (shift[k], 0);
+      bp->r[k] = MAX (-shift[k], 0);
+    }
+}
+
+/* int8 operands of the output's shape: no broadcasting to plan. */
+static gboolean
+flat_applies (const BinaryJob *j)
+{
+  return j->a->dtype == LAMINA_DTYPE_INT8 && j->b->dtype == LAMINA_DTYPE_INT8 && j->y->dtype == LAMINA_DTYPE_INT8
+         && j->a->numel == j->y->numel && j->b->numel == j->y->numel;
+}
+
 static gboolean
 binary_reshape (LaminaKernelCall *call, GError **error)
 {
@@ -579,6 +622,14 @@ binary_run (LaminaKernelCall *call, gboolean is_add, GError **error)
                                            &j.shift_y);
   if (!ok)
     return lamina_kernel_fail (call, error, LAMINA_KERNEL_ERROR_INVALID, _("invalid quantization scales"));
+  if (flat_applies (&j))
+    {
+      LaminaInt8Binary bp;
+      FlatJob f = { &j, &bp };
+      flat_params (&j, is_add, &bp);
+      lamina_parallel_for (call->parallel, y->numel, LAMINA_ELEMENTWISE_GRAIN, flat_range, &f);
+      return TRUE;
+    }
   lamina_broadcast_plan (&b, y->rank, y->dims, call->inputs, 2);
   lamina_broadcast_run (&b, call->parallel, is_add ? add_row : mul_row, &j);
   return TRUE;
@@ -819,28 +870,78 @@ pool_reshape (LaminaKernelCall *call, GError **error)
 
 /* One output element: the window's maximum, or its mean rounded half away
  * from zero (TFLite's integer average pool), over the valid elements. */
-static gint32
-pool_point (const LaminaConvGeom *g, const LaminaValue *x, gboolean is_max, gint64 n, gint64 oh, gint64 ow, gint64 c)
+/* Max or sum over the window of output pixel (oh, ow) for all channels at
+ * once (acc[c], vectorised channel loops); returns the count of input
+ * pixels inside the window. */
+LAMINA_VECTOR_CLONES static gint32
+pool_pixel (const LaminaConvGeom *g, const LaminaValue *x, gboolean is_max, gint64 n, gint64 oh, gint64 ow,
+            gint32 *acc)
 {
-  gint32 best = G_MININT32, sum = 0, count = 0;
+  gint64 cout = g->cout;
+  gint32 count = 0;
 
+  for (gint64 c = 0; c < cout; c++)
+    acc[c] = is_max ? G_MININT32 : 0;
   for (gint64 kh = 0; kh < g->k[0]; kh++)
     for (gint64 kw = 0; kw < g->k[1]; kw++)
       {
         gint64 ih = oh * g->stride[0] - g->pad[0] + kh, iw = ow * g->stride[1] - g->pad[1] + kw;
-        gint32 v;
+        gint64 at = n * g->x_n + ih * g->x_sp[0] + iw * g->x_sp[1];
+        const gint8 *x8;
         if (ih < 0 || ih >= g->in[0] || iw < 0 || iw >= g->in[1])
           continue;
-        v = lamina_int8_load (x->data, x->dtype, n * g->x_n + ih * g->x_sp[0] + iw * g->x_sp[1] + c);
-        best = MAX (best, v);
-        sum += v;
+        x8 = (const gint8 *) x->data + at;
         count++;
+        if (x->dtype == LAMINA_DTYPE_INT8 && is_max)
+          for (gint64 c = 0; c < cout; c++)
+            acc[c] = MAX (acc[c], x8[c]);
+        else if (x->dtype == LAMINA_DTYPE_INT8)
+          for (gint64 c = 0; c < cout; c++)
+            acc[c] += x8[c];
+        else
+          for (gint64 c = 0; c < cout; c++)
+            {
+              gint32 v = lamina_int8_load (x->data, x->dtype, at + c);
+              acc[c] = is_max ? MAX (acc[c], v) : acc[c] + v;
+            }
       }
-  if (count == 0)
-    return 0;
-  if (is_max)
-    return best;
-  return sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
+  return count;
+}
+
+typedef struct {
+  const LaminaConvGeom *g;
+  const LaminaValue    *x;
+  LaminaValue          *y;
+  gboolean              is_max, requant;
+  const LaminaRequant  *r;
+  gint32                lo, hi;
+} PoolJob;
+
+/* One task per output row (n, oh). */
+static void
+pool_rows (gint64 begin, gint64 end, gpointer data)
+{
+  const PoolJob *j = data;
+  const LaminaConvGeom *g = j->g;
+  g_autofree gint32 *acc = g_new (gint32, MAX (g->cout, 1));
+
+  for (gint64 r = begin; r < end; r++)
+    for (gint64 ow = 0; ow < g->out[1]; ow++)
+      {
+        gint64 n = r / g->out[0], oh = r % g->out[0], i = (r * g->out[1] + ow) * g->cout;
+        gint32 count = pool_pixel (g, j->x, j->is_max, n, oh, ow, acc);
+        for (gint64 c = 0; c < g->cout; c++)
+          {
+            gint32 v = acc[c], sum = acc[c];
+            if (count == 0)
+              v = 0;
+            else if (!j->is_max)
+              v = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
+            if (j->requant)
+              v = lamina_int8_requant_apply (j->r, v);
+            lamina_int8_store (j->y->data, j->y->dtype, i + c, lamina_fixed_clamp (v, j->lo, j->hi));
+          }
+      }
 }
 
 static gboolean
@@ -848,30 +949,21 @@ pool_run (LaminaKernelCall *call, GError **error)
 {
   const LaminaValue *x = call->inputs[0];
   LaminaValue *y = call->outputs[0];
-  gboolean is_max = g_str_equal (call->node->op_type, "MaxPool2D");
   LaminaQParams px, py;
   LaminaRequant r;
   LaminaConvGeom g;
-  gint32 lo, hi;
-  gint64 i = 0;
+  PoolJob j = { &g, x, y, g_str_equal (call->node->op_type, "MaxPool2D") };
 
   if (y == NULL)
     return TRUE;
   if (!pool_geom (call, &g, error) || !lamina_int8_params (call, 0, FALSE, x->dtype, &px, error)
       || !lamina_int8_params (call, 0, TRUE, y->dtype, &py, error)
-      || !lamina_int8_activation_range (call, &py, &lo, &hi, error) || !lamina_int8_requant_init (call, &r, &px, &py, error))
+      || !lamina_int8_activation_range (call, &py, &j.lo, &j.hi, error) || !lamina_int8_requant_init (call, &r, &px, &py, error))
     return FALSE;
   /* max and mean commute with the (monotonic, affine) requantization */
-  for (gint64 n = 0; n < g.batch; n++)
-    for (gint64 oh = 0; oh < g.out[0]; oh++)
-      for (gint64 ow = 0; ow < g.out[1]; ow++)
-        for (gint64 c = 0; c < g.cout; c++, i++)
-          {
-            gint32 v = pool_point (&g, x, is_max, n, oh, ow, c);
-            if (!same_params (&px, &py))
-              v = lamina_int8_requant_apply (&r, v);
-            lamina_int8_store (y->data, y->dtype, i, lamina_fixed_clamp (v, lo, hi));
-          }
+  j.requant = !same_params (&px, &py);
+  j.r = &r;
+  lamina_parallel_for (call->parallel, g.batch * g.out[0], 1, pool_rows, &j);
   return TRUE;
 }
 
@@ -1000,7 +1092,8 @@ const LaminaKernel lamina_kernels_integer[] = {
   K2 ("Add", binary_reshape, add_run),                               /* TFLite */
   K2 ("AveragePool2D", pool_reshape, pool_run),                      /* TFLite */
   K ("Concatenation", concat),                                       /* TFLite */
-  K2 ("Conv2D", lamina_int8_conv2d_reshape, lamina_int8_conv2d_run), /* TFLite */
+  { "Conv2D", "", lamina_int8_conv2d_prepare, lamina_int8_conv2d_reshape, lamina_int8_conv2d_run,   /* TFLite */
+    lamina_int8_conv_state_free, FALSE },
   K2 ("ConvInteger", lamina_int8_conv_integer_reshape, lamina_int8_conv_integer_run),
   K_MOVE ("DepthToSpace"),
   K2 ("DepthwiseConv2D", lamina_int8_depthwise_reshape, lamina_int8_depthwise_run), /* TFLite */

@@ -440,6 +440,20 @@ lamina_sim_unsupported_nodes (LaminaGraph *graph)
   return result;
 }
 
+GPtrArray *
+lamina_sim_fallback_nodes (LaminaGraph *graph)
+{
+  GPtrArray *result = g_ptr_array_new ();
+
+  for (guint i = 0; i < graph->nodes->len; i++)
+    {
+      LaminaNode *node = g_ptr_array_index (graph->nodes, i);
+      if (!node_is_folded (node) && lamina_kernel_node_needs_fallback (node))
+        g_ptr_array_add (result, node);
+    }
+  return result;
+}
+
 int
 lamina_sim_threads (const LaminaSim *sim)
 {

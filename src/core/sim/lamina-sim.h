@@ -72,6 +72,10 @@ void         lamina_sim_free (LaminaSim *sim);
 /* Nodes of graph (file order) that have no built-in kernel: for `info` and
  * the window. Folded Constant nodes need none. Borrowed LaminaNode*. */
 GPtrArray   *lamina_sim_unsupported_nodes (LaminaGraph *graph);
+/* Nodes of the graph that run as "float fallback": quantized, without an
+ * integer kernel but with a float one (lamina_kernel_node_needs_fallback).
+ * Free with g_ptr_array_unref. */
+GPtrArray   *lamina_sim_fallback_nodes (LaminaGraph *graph);
 
 int          lamina_sim_threads (const LaminaSim *sim);
 

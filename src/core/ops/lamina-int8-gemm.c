@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * lamina-int8-gemm.c: the blocked int8 convolution (lamina-int8-gemm.h).
+ *
+ * One task per output row (n, oh): the row's windows are gathered once
+ * (im2col, or pointers into x for 1×1 windows), then for each block of 16
+ * output channels (its packed filter stays in cache) 4 pixels at a time
+ * run the micro-kernel: per pair of window values one broadcast and two
+ * vpmaddwd into 8 int32 accumulators. The row of sums is then requantized
+ * per channel (lamina_fixed_mul_split, vectorised) straight into y.
+ */
+#define G_LOG_DOMAIN "lamina-ops"
+
+#include <string.h>
+#include "lamina-int8-gemm.h"
+#include "lamina-vecmath.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_AVX2_KERNEL 1
+#endif
+
+#define BLOCK 16   /* output channels per packed block */
+#define PIX   4    /* pixels per micro-kernel call */
+
+LaminaInt8Packed *
+lamina_int8_pack_filter (const gint16 *w, gint64 cout, gint64 k)
+{
+  LaminaInt8Packed *pw = g_new0 (LaminaInt8Packed, 1);
+
+  pw->cout = cout;
+  pw->k = k;
+  pw->kpad = (k + 1) / 2 * 2;
+  pw->cout_pad = (cout + BLOCK - 1) / BLOCK * BLOCK;
+  pw->data = g_new0 (gint16, MAX (pw->cout_pad * pw->kpad, 1));
+  for (gint64 o = 0; o < cout; o++)
+    for (gint64 i = 0; i < k; i++)
+      pw->data[((o / BLOCK) * (pw->kpad / 2) + i / 2) * 2 * BLOCK + (o % BLOCK) * 2 + i % 2] = w[o * k + i];
+  return pw;
+}
+
+void
+lamina_int8_packed_free (LaminaInt8Packed *pw)
+{
+  if (pw == NULL)
+    return;
+  g_free (pw->data);
+  g_free (pw);
+}
+
+gboolean
+lamina_int8_gemm_supported (void)
+{
+#ifdef HAVE_AVX2_KERNEL
+  return __builtin_cpu_supports ("avx2");
+#else
+  return FALSE;
+#endif
+}
+
+/* ---- the micro-kernel ---------------------------------------------------------------- */
+
+#ifdef HAVE_AVX2_KERNEL
+static inline gint32
+load_pair (const gint16 *p)
+{
+  gint32 v;
+
+  memcpy (&v, p, sizeof v);
+  return v;
+}
+
+#define MADD(acc0, acc1, a)                                                  \
+  do {                                                                       \
+    __m256i b_ = _mm256_set1_epi32 (load_pair (a));                          \
+    acc0 = _mm256_add_epi32 (acc0, _mm256_madd_epi16 (b_, w0));              \
+    acc1 = _mm256_add_epi32 (acc1, _mm256_madd_epi16 (b_, w1));              \
+  } while (0)
+
+/* sums[p][0..15] = Σ_k a[p][k] · w[k][0..15] for PIX pixels. */
+__attribute__ ((target ("avx2"))) static void
+kernel_4x16 (const gint16 *const a[PIX], const gint16 *w, gint64 pairs, gint32 *sums, gint64 sums_stride)
+{
+  __m256i c00 = _mm256_setzero_si256 (), c01 = c00, c10 = c00, c11 = c00;
+  __m256i c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+
+  for (gint64 k = 0; k < pairs; k++, w += 2 * BLOCK)
+    {
+      __m256i w0 = _mm256_loadu_si256 ((const __m256i *) w);
+      __m256i w1 = _mm256_loadu_si256 ((const __m256i *) (w + BLOCK));
+      MADD (c00, c01, a[0] + 2 * k);
+      MADD (c10, c11, a[1] + 2 * k);
+      MADD (c20, c21, a[2] + 2 * k);
+      MADD (c30, c31, a[3] + 2 * k);
+    }
+  _mm256_storeu_si256 ((__m256i *) sums, c00);
+  _mm256_storeu_si256 ((__m256i *) (sums + 8), c01);
+  _mm256_storeu_si256 ((__m256i *) (sums + sums_stride), c10);
+  _mm256_storeu_si256 ((__m256i *) (sums + sums_stride + 8), c11);
+  _mm256_storeu_si256 ((__m256i *) (sums + 2 * sums_stride), c20);
+  _mm256_storeu_si256 ((__m256i *) (sums + 2 * sums_stride + 8), c21);
+  _mm256_storeu_si256 ((__m256i *) (sums + 3 * sums_stride), c30);
+  _mm256_storeu_si256 ((__m256i *) (sums + 3 * sums_stride + 8), c31);
+}
+#endif
+
+/* sums[p][c] for npix windows (npix a multiple of PIX: callers repeat the
+ * last window) and every padded channel. */
+static void
+gemm_row (const gint16 *const *cols, gint64 npix, const LaminaInt8Packed *pw, gint32 *sums)
+{
+#ifdef HAVE_AVX2_KERNEL
+  for (gint64 cb = 0; cb < pw->cout_pad; cb += BLOCK)
+    for (gint64 p = 0; p < npix; p += PIX)
+      kernel_4x16 (cols + p, pw->data + cb * pw->kpad, pw->kpad / 2, sums + p * pw->cout_pad + cb, pw->cout_pad);
+#else
+  (void) cols, (void) npix, (void) pw, (void) sums;
+  g_assert_not_reached ();
+#endif
+}
+
+/* ---- requantization ------------------------------------------------------------------ */
+
+#ifdef HAVE_AVX2_KERNEL
+/* lamina_fixed_mul_split on 8 lanes: the 64-bit products of even and odd
+ * lanes (vpmuldq), + 2^30, bits 31…62 of each back into its 32-bit lane. */
+__attribute__ ((target ("avx2"))) static inline __m256i
+mul_split8 (__m256i x, __m256i m, __m256i left, __m256i right)
+{
+  const __m256i half = _mm256_set1_epi64x (1 << 30);
+  __m256i even, odd, h, mask, threshold;
+
+  x = _mm256_sllv_epi32 (x, left);
+  even = _mm256_add_epi64 (_mm256_mul_epi32 (x, m), half);
+  odd = _mm256_add_epi64 (_mm256_mul_epi32 (_mm256_srli_epi64 (x, 32), _mm256_srli_epi64 (m, 32)), half);
+  h = _mm256_blend_epi32 (_mm256_srli_epi64 (even, 31), _mm256_slli_epi64 (odd, 1), 0xaa);
+  /* rounding division by 2^right, half away from zero */
+  mask = _mm256_sub_epi32 (_mm256_sllv_epi32 (_mm256_set1_epi32 (1), right), _mm256_set1_epi32 (1));
+  threshold = _mm256_sub_epi32 (_mm256_srai_epi32 (mask, 1), _mm256_srai_epi32 (h, 31));
+  return _mm256_sub_epi32 (_mm256_srav_epi32 (h, right),
+                           _mm256_cmpgt_epi32 (_mm256_and_si256 (h, mask), threshold));
+}
+
+__attribute__ ((target ("avx2"))) static inline __m256i
+load8 (const gint32 *p)
+{
+  return _mm256_loadu_si256 ((const __m256i *) p);
+}
+
+/* The low bytes of 8 lanes (values already in the 8-bit range). */
+__attribute__ ((target ("avx2"))) static inline void
+store_bytes8 (guint8 *y, __m256i v)
+{
+  const __m256i pick = _mm256_setr_epi8 (0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                         0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+  __m256i b = _mm256_permutevar8x32_epi32 (_mm256_shuffle_epi8 (v, pick), _mm256_setr_epi32 (0, 4, 1, 1, 1, 1, 1, 1));
+
+  _mm_storel_epi64 ((__m128i *) y, _mm256_castsi256_si128 (b));
+}
+
+/* requant_pixels for channel counts that are multiples of 8. */
+__attribute__ ((target ("avx2"))) static void
+requant_pixels_avx2 (const gint32 *sums, gint64 sums_stride, gint64 npix, const LaminaInt8RowRequant *rq, gint64 n,
+                     guint8 *y, gint64 y_stride)
+{
+  __m256i zero = _mm256_set1_epi32 (rq->zero), lo = _mm256_set1_epi32 (rq->lo), hi = _mm256_set1_epi32 (rq->hi);
+
+  for (gint64 p = 0; p < npix; p++, sums += sums_stride, y += y_stride)
+    for (gint64 c = 0; c < n; c += 8)
+      {
+        __m256i v = _mm256_add_epi32 (load8 (sums + c), load8 (rq->bias + c));
+        v = _mm256_add_epi32 (mul_split8 (v, load8 (rq->multiplier + c), load8 (rq->left + c), load8 (rq->right + c)),
+                              zero);
+        store_bytes8 (y + c, _mm256_min_epi32 (_mm256_max_epi32 (v, lo), hi));
+      }
+}
+#endif
+
+/* npix pixels of n channels: sums every sums_stride, y every y_stride. */
+LAMINA_VECTOR_CLONES static void
+requant_pixels (const gint32 *sums, gint64 sums_stride, gint64 npix, const LaminaInt8RowRequant *rq, gint64 n,
+                guint8 *y, gint64 y_stride)
+{
+  const gint32 *bias = rq->bias, *m = rq->multiplier, *l = rq->left, *r = rq->right;
+  gint32 zero = rq->zero, lo = rq->lo, hi = rq->hi;
+
+  for (gint64 p = 0; p < npix; p++, sums += sums_stride, y += y_stride)
+    for (gint64 c = 0; c < n; c++)
+      {
+        gint32 v = lamina_fixed_mul_split (sums[c] + bias[c], m[c], l[c], r[c]) + zero;
+        v = v < lo ? lo : v > hi ? hi : v;
+        y[c] = (guint8) v;   /* int8 and uint8 alike: the byte */
+      }
+}
+
+/* The loop of both signednesses of x: each caller gets its own
+ * vectorised copy. */
+G_ALWAYS_INLINE static inline void
+requant_bytes (const LaminaRequant *r, gboolean is_signed, const void *x, guint8 *y, gint64 n)
+{
+  gint32 m = r->multiplier, left = MAX (r->shift, 0), right = MAX (-r->shift, 0);
+  gint32 in_zero = r->in_zero, out_zero = r->out_zero, lo = r->lo, hi = r->hi;
+  const gint8 *xs = x;
+  const guint8 *xu = x;
+
+  for (gint64 i = 0; i < n; i++)
+    {
+      gint32 v = lamina_fixed_mul_split ((is_signed ? xs[i] : xu[i]) - in_zero, m, left, right) + out_zero;
+      y[i] = (guint8) (v < lo ? lo : v > hi ? hi : v);
+    }
+}
+
+LAMINA_VECTOR_CLONES static void
+requant_s8_generic (const LaminaRequant *r, const gint8 *x, guint8 *y, gint64 n)
+{
+  requant_bytes (r, TRUE, x, y, n);
+}
+
+LAMINA_VECTOR_CLONES static void
+requant_u8_generic (const LaminaRequant *r, const guint8 *x, guint8 *y, gint64 n)
+{
+  requant_bytes (r, FALSE, x, y, n);
+}
+
+#ifdef HAVE_AVX2_KERNEL
+/* 8 bytes as int32 lanes, signed or unsigned. */
+__attribute__ ((target ("avx2"))) static inline __m256i
+load_bytes8 (const void *x, gboolean is_signed)
+{
+  __m128i b = _mm_loadl_epi64 ((const __m128i *) x);
+
+  return is_signed ? _mm256_cvtepi8_epi32 (b) : _mm256_cvtepu8_epi32 (b);
+}
+
+/* The whole groups of 8 of requant_bytes; returns how many were done. */
+__attribute__ ((target ("avx2"))) static gint64
+requant_bytes_avx2 (const LaminaRequant *r, gboolean is_signed, const guint8 *x, guint8 *y, gint64 n)
+{
+  __m256i m = _mm256_set1_epi32 (r->multiplier), left = _mm256_set1_epi32 (MAX (r->shift, 0));
+  __m256i right = _mm256_set1_epi32 (MAX (-r->shift, 0)), in_zero = _mm256_set1_epi32 (r->in_zero);
+  __m256i out_zero = _mm256_set1_epi32 (r->out_zero), lo = _mm256_set1_epi32 (r->lo), hi = _mm256_set1_epi32 (r->hi);
+  gint64 i;
+
+  for (i = 0; i + 8 <= n; i += 8)
+    {
+      __m256i v = _mm256_sub_epi32 (load_bytes8 (x + i, is_signed), in_zero);
+      v = _mm256_add_epi32 (mul_split8 (v, m, right, left), out_zero);
+      store_bytes8 (y + i, _mm256_min_epi32 (_mm256_max_epi32 (v, lo), hi));
+    }
+  return i;
+}
+#endif
+
+void
+lamina_int8_requant_s8 (const LaminaRequant *r, const gint8 *x, guint8 *y, gint64 n)
+{
+  gint64 done = 0;
+
+#ifdef HAVE_AVX2_KERNEL
+  if (lamina_int8_gemm_supported ())
+    done = requant_bytes_avx2 (r, TRUE, (const guint8 *) x, y, n);
+#endif
+  requant_s8_generic (r, x + done, y + done, n - done);
+}
+
+void
+lamina_int8_requant_u8 (const LaminaRequant *r, const guint8 *x, guint8 *y, gint64 n)
+{
+  gint64 done = 0;
+
+#ifdef HAVE_AVX2_KERNEL
+  if (lamina_int8_gemm_supported ())
+    done = requant_bytes_avx2 (r, FALSE, x, y, n);
+#endif
+  requant_u8_generic (r, x + done, y + done, n - done);
+}
+
+/* ---- Add / Mul ----------------------------------------------------------------------- */
+
+/* TFLite's Add (a and b rescaled to a common scale, summed, rescaled) and
+ * Mul on one element. */
+G_ALWAYS_INLINE static inline gint32
+binary_one (const LaminaInt8Binary *bp, gint32 a, gint32 b)
+{
+  gint32 v;
+
+  if (bp->is_add)
+    {
+      gint32 sa = lamina_fixed_mul_split ((a - bp->za) * bp->scale, bp->m[0], bp->l[0], bp->r[0]);
+      gint32 sb = lamina_fixed_mul_split ((b - bp->zb) * bp->scale, bp->m[1], bp->l[1], bp->r[1]);
+      v = lamina_fixed_mul_split (sa + sb, bp->m[2], bp->l[2], bp->r[2]) + bp->zy;
+    }
+  else
+    v = lamina_fixed_mul_split ((a - bp->za) * (b - bp->zb), bp->m[2], bp->l[2], bp->r[2]) + bp->zy;
+  return v < bp->lo ? bp->lo : v > bp->hi ? bp->hi : v;
+}
+
+LAMINA_VECTOR_CLONES static void
+binary_generic (const LaminaInt8Binary *bp, const gint8 *a, const gint8 *b, gint8 *y, gint64 n)
+{
+  LaminaInt8Binary p = *bp;   /* a local copy: no aliasing with y */
+
+  for (gint64 i = 0; i < n; i++)
+    y[i] = (gint8) binary_one (&p, a[i], b[i]);
+}
+
+#ifdef HAVE_AVX2_KERNEL
+__attribute__ ((target ("avx2"))) static gint64
+binary_avx2 (const LaminaInt8Binary *bp, const gint8 *a, const gint8 *b, gint8 *y, gint64 n)
+{
+  __m256i m[3], l[3], r[3];
+  __m256i za = _mm256_set1_epi32 (bp->za), zb = _mm256_set1_epi32 (bp->zb), zy = _mm256_set1_epi32 (bp->zy);
+  __m256i lo = _mm256_set1_epi32 (bp->lo), hi = _mm256_set1_epi32 (bp->hi), scale = _mm256_set1_epi32 (bp->scale);
+  gint64 i;
+
+  for (int k = 0; k < 3; k++)
+    m[k] = _mm256_set1_epi32 (bp->m[k]), l[k] = _mm256_set1_epi32 (bp->l[k]), r[k] = _mm256_set1_epi32 (bp->r[k]);
+  for (i = 0; i + 8 <= n; i += 8)
+    {
+      __m256i va = _mm256_sub_epi32 (load_bytes8 (a + i, TRUE), za), vb = _mm256_sub_epi32 (load_bytes8 (b + i, TRUE), zb);
+      __m256i v;
+      if (bp->is_add)
+        {
+          va = mul_split8 (_mm256_mullo_epi32 (va, scale), m[0], l[0], r[0]);
+          vb = mul_split8 (_mm256_mullo_epi32 (vb, scale), m[1], l[1], r[1]);
+          v = mul_split8 (_mm256_add_epi32 (va, vb), m[2], l[2], r[2]);
+        }
+      else
+        v = mul_split8 (_mm256_mullo_epi32 (va, vb), m[2], l[2], r[2]);
+      v = _mm256_add_epi32 (v, zy);
+      store_bytes8 ((guint8 *) y + i, _mm256_min_epi32 (_mm256_max_epi32 (v, lo), hi));
+    }
+  return i;
+}
+#endif
+
+void
+lamina_int8_binary_s8 (const LaminaInt8Binary *bp, const gint8 *a, const gint8 *b, gint8 *y, gint64 n)
+{
+  gint64 done = 0;
+
+#ifdef HAVE_AVX2_KERNEL
+  if (lamina_int8_gemm_supported ())
+    done = binary_avx2 (bp, a, b, y, n);
+#endif
+  binary_generic (bp, a + done, b + done, y + done, n - done);
+}
+
+LAMINA_VECTOR_CLONES void
+lamina_int8_widen_s8 (const gint8 *x, gint32 zero, gint16 *y, gint64 n)
+{
+  for (gint64 i = 0; i < n; i++)
+    y[i] = (gint16) (x[i] - zero);
+}
+
+LAMINA_VECTOR_CLONES void
+lamina_int8_widen_u8 (const guint8 *x, gint32 zero, gint16 *y, gint64 n)
+{
+  for (gint64 i = 0; i < n; i++)
+    y[i] = (gint16) (x[i] - zero);
+}
+
+/* ---- the convolution ----------------------------------------------------------------- */
+
+typedef struct {
+  const LaminaConvGeom       *g;
+  const gint16               *x;
+  const LaminaInt8Packed     *pw;
+  const gint32               *bias;
+  const LaminaInt8RowRequant *rq;
+  gint32                     *acc;
+  guint8                     *y;
+} PackedJob;
+
+static gboolean
+inside (gint64 i, gint64 n)
+{
+  return (guint64) i < (guint64) n;
+}
+
+/* Window of (oh, ow) into col (kpad values, the padding one 0), or, for a
+ * 1×1 window without padding, a pointer into x. */
+static const gint16 *
+window (const LaminaConvGeom *g, const gint16 *x, gint64 oh, gint64 ow, gint64 kpad, gint16 *col)
+{
+  gint64 cin = g->cin;
+
+  if (g->k[0] == 1 && g->k[1] == 1 && g->pad[0] == 0 && g->pad[1] == 0)
+    return x + oh * g->stride[0] * g->x_sp[0] + ow * g->stride[1] * g->x_sp[1];
+  for (gint64 k0 = 0; k0 < g->k[0]; k0++)
+    {
+      gint64 ih = oh * g->stride[0] - g->pad[0] + k0 * g->dil[0];
+      gint64 iw0 = ow * g->stride[1] - g->pad[1], iw_last = iw0 + (g->k[1] - 1) * g->dil[1];
+      gint16 *dst = col + k0 * g->k[1] * cin;
+      /* a whole window row inside x with dilation 1 is one contiguous run */
+      if (g->dil[1] == 1 && inside (ih, g->in[0]) && inside (iw0, g->in[1]) && inside (iw_last, g->in[1]))
+        {
+          memcpy (dst, x + ih * g->x_sp[0] + iw0 * g->x_sp[1], g->k[1] * cin * sizeof *dst);
+          continue;
+        }
+      for (gint64 k1 = 0; k1 < g->k[1]; k1++, dst += cin)
+        {
+          gint64 iw = iw0 + k1 * g->dil[1];
+          if (inside (ih, g->in[0]) && inside (iw, g->in[1]))
+            memcpy (dst, x + ih * g->x_sp[0] + iw * g->x_sp[1], cin * sizeof *dst);
+          else
+            memset (dst, 0, cin * sizeof *dst);
+        }
+    }
+  if (kpad > g->k[0] * g->k[1] * cin)
+    col[kpad - 1] = 0;
+  return col;
+}
+
+static void
+packed_rows (gint64 begin, gint64 end, gpointer data)
+{
+  const PackedJob *j = data;
+  const LaminaConvGeom *g = j->g;
+  const LaminaInt8Packed *pw = j->pw;
+  gint64 ow_n = g->out[1], npix = (ow_n + PIX - 1) / PIX * PIX;
+  g_autofree gint16 *col = g_new (gint16, MAX (ow_n * pw->kpad, 1));
+  g_autofree const gint16 **cols = g_new (const gint16 *, MAX (npix, 1));
+  g_autofree gint32 *sums = g_new (gint32, MAX (npix * pw->cout_pad, 1));
+
+  for (gint64 r = begin; r < end; r++)
+    {
+      gint64 n = r / g->out[0], oh = r % g->out[0];
+      const gint16 *x = j->x + n * g->x_n;
+      gint64 base = n * g->y_n + oh * g->y_sp[0];
+
+      if (ow_n == 0)
+        continue;
+      for (gint64 ow = 0; ow < npix; ow++)
+        cols[ow] = ow < ow_n ? window (g, x, oh, ow, pw->kpad, col + ow * pw->kpad) : cols[ow_n - 1];
+      gemm_row (cols, npix, pw, sums);
+      if (j->rq != NULL)
+        {
+#ifdef HAVE_AVX2_KERNEL
+          if (g->cout % 8 == 0)
+            {
+              requant_pixels_avx2 (sums, pw->cout_pad, ow_n, j->rq, g->cout, j->y + base, g->y_sp[1]);
+              continue;
+            }
+#endif
+          requant_pixels (sums, pw->cout_pad, ow_n, j->rq, g->cout, j->y + base, g->y_sp[1]);
+          continue;
+        }
+      for (gint64 ow = 0; ow < ow_n; ow++)
+        for (gint64 c = 0; c < g->cout; c++)
+          j->acc[base + ow * g->y_sp[1] + c] = sums[ow * pw->cout_pad + c] + (j->bias ? j->bias[c] : 0);
+    }
+}
+
+void
+lamina_int8_conv_packed (LaminaParallel *p, const LaminaConvGeom *g, const gint16 *x, const LaminaInt8Packed *pw,
+                         const gint32 *bias, const LaminaInt8RowRequant *rq, gint32 *acc, guint8 *y)
+{
+  PackedJob j = { g, x, pw, bias, rq, acc, y };
+
+  lamina_parallel_for (p, g->batch * g->out[0], 1, packed_rows, &j);
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * lamina-int8-gemm.h: the blocked int8 convolution of the integer kernels
+ * (private to src/core/ops): filters packed once per node, an AVX2
+ * micro-kernel accumulating exact int32 sums (vpmaddwd on int16 operands,
+ * whose pair sums cannot saturate for zero-point-shifted 8-bit values),
+ * and the requantization fused into the output rows.
+ */
+#pragma once
+
+#include "lamina-int8.h"
+
+G_BEGIN_DECLS
+
+/* A dense OHWI filter (zero points subtracted) as 16-channel blocks of
+ * int16 pairs: data[((o / 16) · kpad / 2 + k / 2) · 32 + (o % 16) · 2 + k % 2]. */
+typedef struct {
+  gint64  cout, k, kpad, cout_pad;   /* kpad = k rounded up to even, cout_pad to 16 */
+  gint16 *data;
+} LaminaInt8Packed;
+
+LaminaInt8Packed *lamina_int8_pack_filter  (const gint16 *w, gint64 cout, gint64 k);
+void              lamina_int8_packed_free  (LaminaInt8Packed *pw);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LaminaInt8Packed, lamina_int8_packed_free)
+
+/* Per output channel requantization with the shift split for the
+ * branch-free lamina_fixed_mul_split; bias included. */
+typedef struct {
+  const gint32 *bias, *multiplier, *left, *right;   /* cout entries each */
+  gint32        zero, lo, hi;
+} LaminaInt8RowRequant;
+
+/* TRUE when this CPU runs the packed micro-kernel (x86-64 with AVX2). */
+gboolean lamina_int8_gemm_supported (void);
+/* Channels-last, one group, OHWI convolutions (as lamina_int8_conv_fast's
+ * fast path): x is int16 with the zero point subtracted and at least two
+ * readable elements past its end. With rq, the sums are requantized into
+ * the 8-bit bytes of y; without, acc = bias + sums (int32, y's layout).
+ * Needs lamina_int8_gemm_supported (). */
+void     lamina_int8_conv_packed   (LaminaParallel *p, const LaminaConvGeom *g, const gint16 *x,
+                                    const LaminaInt8Packed *pw, const gint32 *bias,
+                                    const LaminaInt8RowRequant *rq, gint32 *acc, guint8 *y);
+
+/* y[i] = lamina_int8_requant_apply (r, x[i]) for int8 / uint8 x, vectorised;
+ * y holds the bytes of r's output type (int8 or uint8). */
+void     lamina_int8_requant_s8    (const LaminaRequant *r, const gint8 *x, guint8 *y, gint64 n);
+void     lamina_int8_requant_u8    (const LaminaRequant *r, const guint8 *x, guint8 *y, gint64 n);
+/* TFLite's int8 Add / Mul of same-shape operands: zero points, for Add the
+ * left shift as a factor (scale = 2^left_shift) and the multipliers of a
+ * and b; the output multiplier; shifts split as lamina_fixed_mul_split's. */
+typedef struct {
+  gboolean is_add;
+  gint32   za, zb, zy, lo, hi, scale;
+  gint32   m[3], l[3], r[3];     /* a, b (Add only), y */
+} LaminaInt8Binary;
+
+void     lamina_int8_binary_s8     (const LaminaInt8Binary *bp, const gint8 *a, const gint8 *b, gint8 *y, gint64 n);
+
+/* x − zero as int16, vectorised. */
+void     lamina_int8_widen_s8      (const gint8 *x, gint32 zero, gint16 *y, gint64 n);
+void     lamina_int8_widen_u8      (const guint8 *x, gint32 zero, gint16 *y, gint64 n);
+
+/* Conv2D's prepare: the packed constant filter as the node's state. */
+gboolean lamina_int8_conv2d_prepare    (LaminaKernelCall *call, gpointer *state, GError **error);
+void     lamina_int8_conv_state_free   (gpointer state);
+
+G_END_DECLS
