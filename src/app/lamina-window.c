@@ -9,6 +9,7 @@
 #include "lamina-search.h"
 #include "lamina-tensor-view.h"
 #include "graph/lamina-op-info.h"
+#include "ops/lamina-kernel.h"
 #include "render/lamina-render.h"
 #include "vision/lamina-preset.h"
 
@@ -864,8 +865,9 @@ format_ms (char *buf, gsize size, double ms)
     g_snprintf (buf, size, ms < 10 ? "%.2f ms" : "%.1f ms", ms);
 }
 
-/* Executed boxes get a check and their time, the next one an outline, and
- * nodes without a kernel a red outline (from the moment the model opens). */
+/* Executed boxes get a check and their time, the next one an outline,
+ * nodes without a kernel a red outline and float-fallback nodes a note
+ * (from the moment the model opens). */
 static void
 update_marks (LaminaWindow *self)
 {
@@ -893,6 +895,13 @@ update_marks (LaminaWindow *self)
         {
           mark->flags |= LAMINA_BOX_MARK_DONE;
           format_ms (mark->label, sizeof mark->label, ms);
+        }
+      /* quantized operators without an integer kernel run in float */
+      if (lamina_kernel_node_needs_fallback (box->node))
+        {
+          g_autofree char *time = g_strdup (mark->label);
+          g_snprintf (mark->label, sizeof mark->label, time[0] ? "%s · %s" : "%s%s",
+                      time, _("float fallback"));
         }
       if (box->node == next)
         mark->flags |= LAMINA_BOX_MARK_NEXT;

@@ -28,7 +28,7 @@ typedef enum {
 
 typedef struct {
   guint8 flags;      /* LaminaBoxMarkFlags */
-  char   label[24];  /* small text under the box ("1.25 ms"), "" for none */
+  char   label[48];  /* small text under the box ("1.25 ms · float fallback"), "" for none */
 } LaminaBoxMark;
 
 typedef struct {
