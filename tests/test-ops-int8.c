@@ -687,6 +687,54 @@ test_conv2d_fast_kernel (void)
 
 /* ---- ONNX ------------------------------------------------------------------------------ */
 
+/* QuantizeLinear then DequantizeLinear on random floats (ties, NaN, huge
+ * values, int8 and uint8, per tensor and per axis 1 of [2, 3, 37]) against
+ * ONNX's formulas written out here. */
+static void
+test_linear_random (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (29);
+  enum { N = 2 * 3 * 37 };
+  gint64 dims[] = { 2, 3, 37 }, three = 3;
+  float x[N], scales[3] = { 0.5f, 0.03f, 2.0f };
+
+  for (int i = 0; i < N; i++)
+    x[i] = i % 17 == 0 ? (float) g_rand_int_range (rand, -300, 300) * 0.25f   /* k + 0.5 quotients */
+           : (float) g_rand_double_range (rand, -12.0, 12.0);
+  x[5] = NAN, x[6] = 1e30f, x[7] = -1e30f;
+  for (int t = 0; t < 4; t++)
+    {
+      gboolean is_signed = t % 2 == 0, per_axis = t >= 2;
+      LaminaDType dt = is_signed ? LAMINA_DTYPE_INT8 : LAMINA_DTYPE_UINT8;
+      guint8 zero[3] = { is_signed ? (guint8) -3 : 128, is_signed ? 7 : 100, is_signed ? 0 : 3 };
+      g_autoptr(LaminaTestKernel) q = lamina_test_kernel_new ("QuantizeLinear", 13);
+      g_autoptr(LaminaTestKernel) d = lamina_test_kernel_new ("DequantizeLinear", 13);
+      const LaminaValue *yq, *yd;
+      gint32 lo, hi;
+
+      lamina_fixed_range (dt, &lo, &hi);
+      lamina_test_kernel_input (q, LAMINA_DTYPE_FLOAT32, 3, dims, x);
+      lamina_test_kernel_input (q, LAMINA_DTYPE_FLOAT32, per_axis, &three, scales);
+      lamina_test_kernel_input (q, dt, per_axis, &three, zero);
+      run_ok (q, 1);
+      yq = lamina_test_kernel_output (q, 0);
+      lamina_test_kernel_input (d, dt, 3, dims, yq->data);
+      lamina_test_kernel_input (d, LAMINA_DTYPE_FLOAT32, per_axis, &three, scales);
+      lamina_test_kernel_input (d, dt, per_axis, &three, zero);
+      run_ok (d, 1);
+      yd = lamina_test_kernel_output (d, 0);
+      for (int i = 0; i < N; i++)
+        {
+          int c = per_axis ? (i / 37) % 3 : 0;
+          gint32 z = lamina_int8_load (zero, dt, c), got = lamina_int8_load (yq->data, dt, i);
+          double v = rint ((double) (x[i] / scales[c])) + z;
+          gint32 want = (gint32) (isnan (v) ? 0 : CLAMP (v, lo, hi));
+          g_assert_cmpint (got, ==, want);
+          g_assert_cmpfloat (LAMINA_VALUE_F32 (yd)[i], ==, ((float) got - (float) z) * scales[c]);
+        }
+    }
+}
+
 static void
 test_quantize_linear (void)
 {
@@ -824,6 +872,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ops-int8/fixed/mul-split", test_fixed_mul_split);
   g_test_add_func ("/ops-int8/tflite/requantize-bytes", test_requantize_bytes);
   g_test_add_func ("/ops-int8/tflite/add-mul-flat", test_add_mul_flat);
+  g_test_add_func ("/ops-int8/onnx/linear-random", test_linear_random);
   g_test_add_func ("/ops-int8/onnx/quantize-linear", test_quantize_linear);
   g_test_add_func ("/ops-int8/onnx/dequantize-linear-axis", test_dequantize_linear_axis);
   g_test_add_func ("/ops-int8/onnx/matmul-integer", test_matmul_integer);

@@ -8,6 +8,10 @@
  * run the micro-kernel: per pair of window values one broadcast and two
  * vpmaddwd into 8 int32 accumulators. The row of sums is then requantized
  * per channel (lamina_fixed_mul_split, vectorised) straight into y.
+ *
+ * The 8-bit elementwise loops (requantization, Add, Mul) run 8 lanes of
+ * AVX2 where the CPU has it (mul_split8: the 64-bit products of vpmuldq),
+ * the generic vectorised loop for the tail and on other CPUs.
  */
 #define G_LOG_DOMAIN "lamina-ops"
 
@@ -124,7 +128,7 @@ gemm_row (const gint16 *const *cols, gint64 npix, const LaminaInt8Packed *pw, gi
 #ifdef HAVE_AVX2_KERNEL
 /* lamina_fixed_mul_split on 8 lanes: the 64-bit products of even and odd
  * lanes (vpmuldq), + 2^30, bits 31…62 of each back into its 32-bit lane. */
-__attribute__ ((target ("avx2"))) static inline __m256i
+G_ALWAYS_INLINE __attribute__ ((target ("avx2"))) static inline __m256i
 mul_split8 (__m256i x, __m256i m, __m256i left, __m256i right)
 {
   const __m256i half = _mm256_set1_epi64x (1 << 30);
@@ -141,14 +145,14 @@ mul_split8 (__m256i x, __m256i m, __m256i left, __m256i right)
                            _mm256_cmpgt_epi32 (_mm256_and_si256 (h, mask), threshold));
 }
 
-__attribute__ ((target ("avx2"))) static inline __m256i
+G_ALWAYS_INLINE __attribute__ ((target ("avx2"))) static inline __m256i
 load8 (const gint32 *p)
 {
   return _mm256_loadu_si256 ((const __m256i *) p);
 }
 
 /* The low bytes of 8 lanes (values already in the 8-bit range). */
-__attribute__ ((target ("avx2"))) static inline void
+G_ALWAYS_INLINE __attribute__ ((target ("avx2"))) static inline void
 store_bytes8 (guint8 *y, __m256i v)
 {
   const __m256i pick = _mm256_setr_epi8 (0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
@@ -224,7 +228,7 @@ requant_u8_generic (const LaminaRequant *r, const guint8 *x, guint8 *y, gint64 n
 
 #ifdef HAVE_AVX2_KERNEL
 /* 8 bytes as int32 lanes, signed or unsigned. */
-__attribute__ ((target ("avx2"))) static inline __m256i
+G_ALWAYS_INLINE __attribute__ ((target ("avx2"))) static inline __m256i
 load_bytes8 (const void *x, gboolean is_signed)
 {
   __m128i b = _mm_loadl_epi64 ((const __m128i *) x);
@@ -244,7 +248,7 @@ requant_bytes_avx2 (const LaminaRequant *r, gboolean is_signed, const guint8 *x,
   for (i = 0; i + 8 <= n; i += 8)
     {
       __m256i v = _mm256_sub_epi32 (load_bytes8 (x + i, is_signed), in_zero);
-      v = _mm256_add_epi32 (mul_split8 (v, m, right, left), out_zero);
+      v = _mm256_add_epi32 (mul_split8 (v, m, left, right), out_zero);
       store_bytes8 (y + i, _mm256_min_epi32 (_mm256_max_epi32 (v, lo), hi));
     }
   return i;

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * lamina-int8-gemm.h: the blocked int8 convolution of the integer kernels
- * (private to src/core/ops): filters packed once per node, an AVX2
- * micro-kernel accumulating exact int32 sums (vpmaddwd on int16 operands,
- * whose pair sums cannot saturate for zero-point-shifted 8-bit values),
- * and the requantization fused into the output rows.
+ * lamina-int8-gemm.h: the fast loops of the integer kernels (private to
+ * src/core/ops): the blocked int8 convolution — filters packed once per
+ * node, an AVX2 micro-kernel accumulating exact int32 sums (vpmaddwd on
+ * int16 operands, whose pair sums cannot saturate for zero-point-shifted
+ * 8-bit values), the requantization fused into the output rows — and the
+ * vectorised requantization, Add and Mul of 8-bit tensors. Every loop
+ * gives exactly the reference kernels' integers (tests/test-ops-int8.c).
  */
 #pragma once
 

@@ -357,6 +357,92 @@ quantize_linear_reshape (LaminaKernelCall *call, GError **error)
   return set_output_like (call, 0, x, yt, error);
 }
 
+/* (De)QuantizeLinear of float32 ↔ 8-bit tensors in vectorised runs of one
+ * channel (one scale and zero point); the other dtypes take the loops of
+ * the run functions. */
+typedef struct {
+  const LaminaValue *x, *z;
+  LaminaValue       *y;
+  const float       *scale;
+  gint64             inner, n;       /* elements per channel run; channels */
+  gint32             lo, hi;
+} LinearJob;
+
+/* ONNX: saturate (round half to even (x / scale) + zero point); NaN → 0.
+ * rintf of the float quotient is rint of it in double, as the scalar loop. */
+LAMINA_VECTOR_CLONES static void
+quantize_bytes (const float *x, float scale, float zero, float lo, float hi, guint8 *y, gint64 n)
+{
+  for (gint64 i = 0; i < n; i++)
+    {
+      float v = rintf (x[i] / scale) + zero;
+      v = v < lo ? lo : v > hi ? hi : v;
+      y[i] = (guint8) (gint32) (v == v ? v : 0.0f);
+    }
+}
+
+/* ONNX's reference in float32: (x − zero) · scale. */
+LAMINA_VECTOR_CLONES static void
+dequantize_bytes (const guint8 *x, gboolean is_signed, float scale, float zero, float *y, gint64 n)
+{
+  if (is_signed)
+    for (gint64 i = 0; i < n; i++)
+      y[i] = ((float) (gint8) x[i] - zero) * scale;
+  else
+    for (gint64 i = 0; i < n; i++)
+      y[i] = ((float) x[i] - zero) * scale;
+}
+
+static void
+linear_range (gint64 begin, gint64 end, gpointer data, gboolean quantize)
+{
+  const LinearJob *j = data;
+
+  while (begin < end)
+    {
+      gint64 stop = MIN (end, (begin / j->inner + 1) * j->inner), c = (begin / j->inner) % j->n;
+      float zero = j->z ? (float) lamina_int8_load (j->z->data, j->z->dtype, c) : 0.0f;
+      if (quantize)
+        quantize_bytes (LAMINA_VALUE_F32 (j->x) + begin, j->scale[c], zero, (float) j->lo, (float) j->hi,
+                        (guint8 *) j->y->data + begin, stop - begin);
+      else
+        dequantize_bytes ((const guint8 *) j->x->data + begin, j->x->dtype == LAMINA_DTYPE_INT8, j->scale[c], zero,
+                          LAMINA_VALUE_F32 (j->y) + begin, stop - begin);
+      begin = stop;
+    }
+}
+
+static void
+quantize_range (gint64 begin, gint64 end, gpointer data)
+{
+  linear_range (begin, end, data, TRUE);
+}
+
+static void
+dequantize_range (gint64 begin, gint64 end, gpointer data)
+{
+  linear_range (begin, end, data, FALSE);
+}
+
+/* Runs the vectorised loop when x (quantize: y) is 8-bit; FALSE otherwise. */
+static gboolean
+linear_fast (LaminaKernelCall *call, gboolean quantize, int axis, gint64 n)
+{
+  const LaminaValue *x = call->inputs[0];
+  LinearJob j = { x, call->n_inputs > 2 ? call->inputs[2] : NULL, call->outputs[0], call->inputs[1]->data };
+  LaminaDType bytes = quantize ? j.y->dtype : x->dtype;
+
+  if ((bytes != LAMINA_DTYPE_INT8 && bytes != LAMINA_DTYPE_UINT8)
+      || (quantize ? x->dtype : j.y->dtype) != LAMINA_DTYPE_FLOAT32)
+    return FALSE;
+  j.inner = axis >= 0 ? MAX (inner_size (x, axis), 1) : MAX (x->numel, 1);
+  j.n = axis >= 0 ? n : 1;
+  lamina_fixed_range (j.y->dtype, &j.lo, &j.hi);
+  lamina_parallel_for (call->parallel, x->numel, LAMINA_ELEMENTWISE_GRAIN, quantize ? quantize_range : dequantize_range,
+                       &j);
+  return TRUE;
+}
+
 static gboolean
 quantize_linear_run (LaminaKernelCall *call, GError **error)
 {
@@ -372,6 +458,8 @@ quantize_linear_run (LaminaKernelCall *call, GError **error)
     return TRUE;
   if (!onnx_quant_axis (call, x, &axis, &n, error))
     return FALSE;
+  if (linear_fast (call, TRUE, axis, n))
+    return TRUE;
   lamina_fixed_range (y->dtype, &lo, &hi);
   inner = axis >= 0 ? inner_size (x, axis) : x->numel;
   for (gint64 i = 0; i < x->numel; i++)
@@ -419,6 +507,8 @@ dequantize_linear_run (LaminaKernelCall *call, GError **error)
     return TRUE;
   if (!onnx_quant_axis (call, x, &axis, &n, error))
     return FALSE;
+  if (linear_fast (call, FALSE, axis, n))
+    return TRUE;
   y = LAMINA_VALUE_F32 (call->outputs[0]);
   inner = axis >= 0 ? inner_size (x, axis) : x->numel;
   for (gint64 i = 0; i < x->numel; i++)
