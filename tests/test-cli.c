@@ -315,6 +315,39 @@ test_run_outputs (void)
   lamina_test_run_clear (&r);
 }
 
+/* --image: the picture goes through the model's preset into its input. */
+static void
+test_run_image (void)
+{
+  g_autofree char *model = lamina_test_shared_model ("yolo-fastestv2-coco-352.onnx");
+  g_autofree char *image = lamina_test_shared_image ("bus.jpg");
+  g_autofree char *missing = g_build_filename (lamina_test_tmpdir (), "missing.jpg", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root, *out;
+  LaminaTestRun r;
+
+  if (model == NULL || image == NULL)
+    return;
+  r = lamina_test_run_cli ("run", model, "--image", image, "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (parser, r.out);
+  out = json_array_get_object_element (json_object_get_array_member (root, "outputs"), 0);
+  {
+    g_autofree char *csv = shape_to_csv (json_object_get_array_member (out, "shape"));
+    g_assert_cmpstr (csv, ==, "605,95");
+  }
+  /* sigmoid and softmax are inside the graph: every value is a probability */
+  g_assert_cmpfloat (json_object_get_double_member (out, "min"), >=, 0);
+  g_assert_cmpfloat (json_object_get_double_member (out, "max"), <=, 1);
+  g_assert_cmpfloat (json_object_get_double_member (out, "max"), >, 0.5);
+  lamina_test_run_clear (&r);
+
+  r = lamina_test_run_cli ("run", model, "--image", missing, NULL);
+  g_assert_cmpint (r.status, !=, 0);
+  g_assert_nonnull (strstr (r.err, "missing.jpg"));
+  lamina_test_run_clear (&r);
+}
+
 static void
 test_run_fill_and_dump (void)
 {
@@ -485,6 +518,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/lamina/cli/render-bad-extension", test_render_bad_extension);
   g_test_add_func ("/lamina/cli/run-outputs", test_run_outputs);
   g_test_add_func ("/lamina/cli/run-fill-and-dump", test_run_fill_and_dump);
+  g_test_add_func ("/lamina/cli/run-image", test_run_image);
   g_test_add_func ("/lamina/cli/run-errors", test_run_errors);
   g_test_add_func ("/lamina/cli/bench", test_bench);
   g_test_add_func ("/lamina/cli/info-unsupported", test_info_unsupported);

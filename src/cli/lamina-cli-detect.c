@@ -20,6 +20,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 #include "lamina-cli.h"
+#include "lamina-cli-detect.h"
 #include "lamina-json.h"
 #include "sim/lamina-sim.h"
 #include "vision/lamina-annotate.h"
@@ -36,19 +37,10 @@ typedef struct {
   double load_ms, preprocess_ms, inference_ms, postprocess_ms;
 } Timings;
 
-/* Everything one detection run holds; freed by detect_clear. */
-typedef struct {
-  LaminaModel   *model;
-  LaminaPreset  *preset;
-  LaminaImage   *image;
-  LaminaSim     *sim;
-  LaminaValue    input;
-  LaminaTransform transform;
-  LaminaDetections *dets;
-} Detect;
+typedef LaminaCliDetect Detect;
 
-static void
-detect_clear (Detect *d)
+void
+lamina_cli_detect_clear (Detect *d)
 {
   g_clear_pointer (&d->dets, lamina_detections_free);
   g_clear_pointer (&d->sim, lamina_sim_free);
@@ -127,17 +119,17 @@ image_input (LaminaGraph *graph, const LaminaPreset *preset, GError **error)
   return NULL;
 }
 
-static gboolean
-load_all (Detect *d, const char *model_path, const char *image_path, const DetectOptions *o,
-          GError **error)
+gboolean
+lamina_cli_detect_load (Detect *d, const char *model_path, const char *image_path,
+                        const char *preset, int threads, GError **error)
 {
-  LaminaSimOptions sim_options = { o->threads };
+  LaminaSimOptions sim_options = { threads };
 
   /* the loaders' messages name the file; the others get the model's name */
   d->model = lamina_model_load (model_path, error);
   if (d->model == NULL)
     return FALSE;
-  d->preset = find_preset (model_path, d->model, o->preset, error);
+  d->preset = find_preset (model_path, d->model, preset, error);
   if (d->preset != NULL && d->preset->post.decoder == LAMINA_DECODER_NONE)
     g_set_error (error, LAMINA_PRESET_ERROR, LAMINA_PRESET_ERROR_VALUE,
                  _("Preset “%s” has no [POSTPROCESS] decoder"), d->preset->name);
@@ -152,8 +144,8 @@ load_all (Detect *d, const char *model_path, const char *image_path, const Detec
   return d->image != NULL;
 }
 
-static gboolean
-preprocess (Detect *d, GError **error)
+gboolean
+lamina_cli_detect_preprocess (Detect *d, GError **error)
 {
   const LaminaTensor *input = image_input (d->model->graph, d->preset, error);
 
@@ -162,8 +154,8 @@ preprocess (Detect *d, GError **error)
          lamina_sim_set_input (d->sim, input->name, &d->input, error);
 }
 
-static gboolean
-postprocess (Detect *d, GError **error)
+gboolean
+lamina_cli_detect_decode (Detect *d, GError **error)
 {
   LaminaGraph *g = d->model->graph;
   g_autofree const LaminaValue **outputs = g_new0 (const LaminaValue *, MAX (g->outputs->len, 1));
@@ -199,8 +191,8 @@ json_points (LaminaJson *json, const char *key, const LaminaPoint *points, guint
   lamina_json_end_array (json);
 }
 
-static void
-json_detection (LaminaJson *json, const LaminaDetection *d)
+void
+lamina_cli_json_detection (LaminaJson *json, const LaminaDetection *d)
 {
   const float box[4] = { d->x0, d->y0, d->x1, d->y1 };
 
@@ -242,7 +234,7 @@ print_json (const Detect *d, const Timings *tm)
   lamina_json_key (json, "detections");
   lamina_json_begin_array (json);
   for (guint i = 0; i < d->dets->len; i++)
-    json_detection (json, &d->dets->items[i]);
+    lamina_cli_json_detection (json, &d->dets->items[i]);
   lamina_json_end_array (json);
   lamina_json_key (json, "timings");
   lamina_json_begin_object (json);
@@ -293,11 +285,11 @@ detect (Detect *d, const char *model_path, const char *image_path, const DetectO
 {
   gint64 t0 = g_get_monotonic_time ();
 
-  if (!load_all (d, model_path, image_path, o, error))
+  if (!lamina_cli_detect_load (d, model_path, image_path, o->preset, o->threads, error))
     return FALSE;
   tm->load_ms = ms_since (t0);
   t0 = g_get_monotonic_time ();
-  if (!preprocess (d, error))
+  if (!lamina_cli_detect_preprocess (d, error))
     goto failed;
   tm->preprocess_ms = ms_since (t0);
   t0 = g_get_monotonic_time ();
@@ -305,7 +297,7 @@ detect (Detect *d, const char *model_path, const char *image_path, const DetectO
     goto failed;
   tm->inference_ms = ms_since (t0);
   t0 = g_get_monotonic_time ();
-  if (!postprocess (d, error))
+  if (!lamina_cli_detect_decode (d, error))
     goto failed;
   tm->postprocess_ms = ms_since (t0);
   return TRUE;
@@ -336,7 +328,7 @@ detect_command (const char *model_path, const char *image_path, const DetectOpti
       else
         print_text (&d, &tm);
     }
-  detect_clear (&d);
+  lamina_cli_detect_clear (&d);
   return status;
 }
 
@@ -364,4 +356,18 @@ lamina_cli_detect (int argc, char **argv)
   g_free (o.preset);
   g_free (o.output);
   return status;
+}
+
+/* ---- for `run --image` ------------------------------------------------------ */
+
+LaminaPreset *
+lamina_cli_find_preset (const char *model_path, LaminaModel *model, const char *name, GError **error)
+{
+  return find_preset (model_path, model, name, error);
+}
+
+const LaminaTensor *
+lamina_cli_image_input (LaminaGraph *graph, const LaminaPreset *preset, GError **error)
+{
+  return image_input (graph, preset, error);
 }

@@ -18,6 +18,9 @@
 #include <glib/gstdio.h>
 #include "lamina-cli.h"
 #include "lamina-cli-sim.h"
+#include "lamina-cli-detect.h"
+#include "vision/lamina-image.h"
+#include "vision/lamina-preprocess.h"
 #include "lamina-json.h"
 #include "graph/lamina-tensor-stats.h"
 #include "sim/lamina-npy.h"
@@ -244,10 +247,30 @@ write_outputs (Writer *w, LaminaSim *sim, LaminaGraph *g)
 
 typedef struct {
   char     **npy, **shapes;
-  char      *random, *output, *dump;
+  char      *random, *output, *dump, *image, *preset;
   gboolean   zeros, as_json, no_optimize;
   int        threads;
 } RunOptions;
+
+/* --image: the picture preprocessed by the model's preset (as `detect`
+ * does) into the input the preset names; returns that input. */
+static const LaminaTensor *
+set_image_input (const char *path, LaminaModel *model, LaminaSim *sim, const RunOptions *o, GError **error)
+{
+  g_autoptr(LaminaPreset) preset = lamina_cli_find_preset (path, model, o->preset, error);
+  const LaminaTensor *input = preset ? lamina_cli_image_input (model->graph, preset, error) : NULL;
+  g_autoptr(LaminaImage) image = input ? lamina_image_load (o->image, error) : NULL;
+  LaminaValue value = { 0 };
+  LaminaTransform transform;
+  gboolean ok;
+
+  if (image == NULL)
+    return NULL;
+  ok = lamina_preprocess_image (image, &preset->pre, input, &value, &transform, error) &&
+       lamina_sim_set_input (sim, input->name, &value, error);
+  lamina_value_clear (&value);
+  return ok ? input : NULL;
+}
 
 static gboolean
 parse_fill (const RunOptions *o, LaminaCliInputs *in, GError **error)
@@ -289,6 +312,9 @@ run_model (const char *path, LaminaModel *model, const RunOptions *o)
   if (!parse_fill (o, &inputs, &error))
     return lamina_cli_fail ("run", "%s", error->message);
   sim = lamina_sim_new (model, model->graph, &sim_options, &error);
+  if (sim != NULL && o->image != NULL &&
+      (inputs.preset_input = set_image_input (path, model, sim, o, &error)) == NULL)
+    return lamina_cli_fail ("run", "%s: %s", path, error->message);
   if (sim == NULL || !lamina_cli_set_inputs (sim, model->graph, &inputs, &error))
     return lamina_cli_fail ("run", "%s: %s", path, error->message);
   if (o->dump)
@@ -330,6 +356,8 @@ lamina_cli_run (int argc, char **argv)
   RunOptions o = { 0 };
   const GOptionEntry entries[] = {
     { "input", 'i', 0, G_OPTION_ARG_FILENAME_ARRAY, &o.npy, N_("Set input NAME from a .npy file (repeatable)"), N_("NAME=FILE.npy") },
+    { "image", 0, 0, G_OPTION_ARG_FILENAME, &o.image, N_("Feed IMG, preprocessed by the model's preset, to the input the preset names"), N_("IMG") },
+    { "preset", 0, 0, G_OPTION_ARG_STRING, &o.preset, N_("Preset for --image: a name or an .ini file (default: found from the model)"), N_("P") },
     { "zeros", 0, 0, G_OPTION_ARG_NONE, &o.zeros, N_("Fill the other inputs with zeros"), NULL },
     { "random", 0, 0, G_OPTION_ARG_STRING, &o.random, N_("Fill the other inputs with random values from SEED"), N_("SEED") },
     { "shape", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.shapes, N_("Size of a dynamic input for --zeros/--random"), N_("NAME=1x3x640x640") },
@@ -358,5 +386,7 @@ lamina_cli_run (int argc, char **argv)
   g_free (o.random);
   g_free (o.output);
   g_free (o.dump);
+  g_free (o.image);
+  g_free (o.preset);
   return status;
 }

@@ -132,6 +132,8 @@ lamina_cli_set_inputs (LaminaSim *sim, LaminaGraph *graph, const LaminaCliInputs
   g_autoptr(GHashTable) done = g_hash_table_new (NULL, NULL);
   g_autoptr(GRand) rand = g_rand_new_with_seed ((guint32) in->seed);
 
+  if (in->preset_input != NULL)
+    g_hash_table_add (done, (gpointer) in->preset_input);
   for (guint i = 0; in->shapes && in->shapes[i]; i++)
     {
       const char *rest;

@@ -23,6 +23,7 @@ typedef struct {
   char          **shapes;   /* "NAME=1x3x640x640" */
   LaminaCliFill   fill;     /* for inputs without --input */
   guint64         seed;
+  const LaminaTensor *preset_input;  /* already set from --image: skipped */
 } LaminaCliInputs;
 
 /* Sets every graph input of sim; errors name the input or the file. */

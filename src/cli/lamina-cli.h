@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 typedef int (*LaminaCliCommandFunc) (int argc, char **argv);
 
 int lamina_cli_bench  (int argc, char **argv);
+int lamina_cli_compare (int argc, char **argv);
 int lamina_cli_detect (int argc, char **argv);
 int lamina_cli_info   (int argc, char **argv);
 int lamina_cli_quantize (int argc, char **argv);
