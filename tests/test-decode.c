@@ -425,6 +425,19 @@ test_blazeface_anchors (void)
   g_assert_cmpuint (n, ==, 896);
   g_assert_cmpfloat_with_epsilon (sized[2], 0.1484375, 1e-6);
   g_assert_cmpfloat_with_epsilon (sized[4 + 2], sqrt (0.1484375 * (0.1484375 + 0.6015625 / 3)), 1e-6);
+  g_assert_cmpuint (lamina_decode_ssd_anchor_count (shortr, 128, 128), ==, 896);
+
+  /* an odd input size at stride 1: an error, not gigabytes of anchors */
+  {
+    g_autoptr (GError) error = NULL;
+
+    full->strides[0] = 1;
+    g_assert_cmpuint (lamina_decode_ssd_anchor_count (full, 16384, 16384), ==, 16384u * 16384u);
+    g_assert_null (lamina_decode_ssd_anchors (full, 16384, 16384, &n, &error));
+    g_assert_error (error, LAMINA_DECODE_ERROR, LAMINA_DECODE_ERROR_CONFIG);
+    g_assert_nonnull (strstr (error->message, "input_size"));
+    g_assert_cmpuint (n, ==, 0);
+  }
 }
 
 /* Anchors 0 and 1 share the centre (.03125, .03125), size 1. Anchor 0:

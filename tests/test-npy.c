@@ -249,6 +249,37 @@ check_write (const char *expected, gsize expected_size)
   lamina_value_clear (&v);
 }
 
+/* Files are read into memory (not mapped, see lamina_npy_read): a normal
+ * file reads with its values, a file cut short on disk is refused by the
+ * same strict checks, and a folder is no .npy. */
+static void
+test_read_file (void)
+{
+  LaminaValue v = { 0 };
+  g_autofree char *path = g_build_filename (lamina_test_tmpdir (), "in.npy", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, npy_f4_2x3, sizeof npy_f4_2x3 - 1, NULL));
+  g_assert_true (lamina_npy_read (path, &v, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (v.dtype, ==, LAMINA_DTYPE_FLOAT32);
+  g_assert_cmpint (v.numel, ==, 6);
+  g_assert_cmpfloat (((float *) v.data)[0], ==, -1.0f);
+  g_assert_cmpfloat (((float *) v.data)[5], ==, 1.5f);
+  lamina_value_clear (&v);
+
+  g_assert_true (g_file_set_contents (path, npy_f4_2x3, sizeof npy_f4_2x3 - 5, NULL));
+  g_assert_false (lamina_npy_read (path, &v, &error));
+  g_assert_error (error, LAMINA_NPY_ERROR, LAMINA_NPY_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "in.npy"));
+  g_clear_error (&error);
+
+  g_assert_false (lamina_npy_read (lamina_test_tmpdir (), &v, &error));
+  g_assert_error (error, LAMINA_NPY_ERROR, LAMINA_NPY_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (v.data);
+}
+
 static void
 test_write_matches_numpy (void)
 {
@@ -424,6 +455,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/npy/read-dtypes", test_read_dtypes);
   g_test_add_func ("/npy/read-hostile", test_read_hostile);
   g_test_add_func ("/npy/read-truncated", test_read_truncated);
+  g_test_add_func ("/npy/read-file", test_read_file);
   g_test_add_func ("/npy/write-matches-numpy", test_write_matches_numpy);
   g_test_add_func ("/npy/write-errors", test_write_errors);
   g_test_add_func ("/npy/write-atomic", test_write_atomic);

@@ -161,6 +161,8 @@ test_bad_values (void)
     /* anchors divide by the square root of each ratio */
     { "[POSTPROCESS]\naspect_ratios=1,0\n", "POSTPROCESS", "aspect_ratios" },
     { "[POSTPROCESS]\naspect_ratios=-2\n", "POSTPROCESS", "aspect_ratios" },
+    /* 16384² anchors would take gigabytes: refused before any is built */
+    { "[POSTPROCESS]\ndecoder=blazeface\ninput_size=16384x16384\nstrides=1\n", "POSTPROCESS", "input_size" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -256,20 +258,40 @@ test_labels_and_lookup (void)
   g_assert_cmpuint (p->warnings->len, ==, 1);     /* the missing label file */
   g_assert_nonnull (strstr (g_ptr_array_index (p->warnings, 0), "nowhere.txt"));
   lamina_preset_free (p);
-  /* a label "file" that is a device or a folder is a warning, never read */
-  write_file (model_dir, "net.ini", "[POSTPROCESS]\ndecoder=ctc\nlabels=/dev/zero\n");
+  /* label files outside the preset's and the model's folder are never
+   * read, even when they exist: a warning names the key */
+  write_file (root, "secret.txt", "do not show\n");
+  {
+    const char *outside[] = { "/dev/zero", "../secret.txt", "sub/../../secret.txt", "..\\secret.txt" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (outside); i++)
+      {
+        g_autofree char *ini = g_strdup_printf ("[POSTPROCESS]\ndecoder=ctc\nlabels=%s\n", outside[i]);
+
+        write_file (model_dir, "net.ini", ini);
+        p = lamina_preset_find (model, NULL, shipped, &error);
+        g_assert_no_error (error);
+        g_assert_null (p->post.labels);
+        g_assert_cmpuint (p->warnings->len, ==, 1);
+        g_assert_nonnull (strstr (g_ptr_array_index (p->warnings, 0), "labels"));
+        g_assert_nonnull (strstr (g_ptr_array_index (p->warnings, 0), outside[i]));
+        lamina_preset_free (p);
+      }
+  }
+  /* a bad name is skipped, a later local one still read */
+  write_file (model_dir, "net.ini", "[POSTPROCESS]\ndecoder=ctc\nlabels=../secret.txt;keys.txt\n");
   p = lamina_preset_find (model, NULL, shipped, &error);
   g_assert_no_error (error);
-  g_assert_null (p->post.labels);
+  g_assert_cmpstr (p->post.labels[0], ==, "one");
   g_assert_cmpuint (p->warnings->len, ==, 1);
-  g_assert_nonnull (strstr (g_ptr_array_index (p->warnings, 0), "/dev/zero"));
-  g_assert_nonnull (strstr (g_ptr_array_index (p->warnings, 0), "16 MiB"));
   lamina_preset_free (p);
+  /* a label "file" that is a folder is a warning, never read */
   write_file (model_dir, "net.ini", "[POSTPROCESS]\ndecoder=ctc\nlabels=.\n");
   p = lamina_preset_find (model, NULL, shipped, &error);
   g_assert_no_error (error);
   g_assert_null (p->post.labels);
   g_assert_cmpuint (p->warnings->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (p->warnings, 0), "16 MiB"));
   lamina_preset_free (p);
   /* a broken preset beside the model is an error naming it */
   write_file (model_dir, "net.ini", "[RESIZE]\nmode=sideways\n");

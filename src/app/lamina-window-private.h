@@ -38,7 +38,7 @@ struct _LaminaWindow
   GtkListBox          *results_list;
   LaminaGraphView     *graph_view;
   GtkProgressBar      *progress_bar;
-  GtkLabel            *legend;
+  GtkGrid             *legend;
   LaminaMinimap       *minimap;
   LaminaNodePanel     *node_panel;
   GtkWidget           *sim_box;

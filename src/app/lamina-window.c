@@ -184,14 +184,36 @@ remember_file (GFile *file)
 /* ---- legend -------------------------------------------------------------------------- */
 
 /* One coloured square and name per operator category present in the graph. */
+/* The node header's fill inside a thin outline in the text colour: the
+ * graph outlines every node too, and without one the "Other" fill (#333)
+ * vanishes on the dark legend. */
+static void
+draw_legend_swatch (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
+{
+  GdkRGBA fg;
+  double r, g, b;
+
+  lamina_op_category_color (GPOINTER_TO_INT (data), &r, &g, &b);
+  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (area)), &fg);
+  cairo_rectangle (cr, 0.5, 0.5, w - 1, h - 1);
+  cairo_set_source_rgb (cr, r, g, b);
+  cairo_fill_preserve (cr);
+  cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, fg.alpha * 0.7);
+  cairo_set_line_width (cr, 1);
+  cairo_stroke (cr);
+}
+
 static void
 update_legend (LaminaWindow *self)
 {
   LaminaScene *scene = lamina_graph_view_get_scene (self->graph_view);
   gboolean present[LAMINA_N_OP_CATEGORIES] = { FALSE };
-  g_autoptr(GString) markup = g_string_new (NULL);
+  GtkWidget *child;
   const LaminaLayout *layout;
+  int row = 0;
 
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->legend))) != NULL)
+    gtk_grid_remove (self->legend, child);
   if (scene == NULL)
     {
       gtk_widget_set_visible (GTK_WIDGET (self->legend), FALSE);
@@ -206,18 +228,21 @@ update_legend (LaminaWindow *self)
     }
   for (guint c = 0; c < LAMINA_N_OP_CATEGORIES; c++)
     {
-      double r, g, b;
-      g_autofree char *name = NULL;
+      GtkWidget *swatch, *name;
+
       if (!present[c])
         continue;
-      lamina_op_category_color (c, &r, &g, &b);
-      name = g_markup_escape_text (lamina_op_category_name (c), -1);
-      g_string_append_printf (markup, "%s<span foreground=\"#%02x%02x%02x\">■</span> %s",
-                              markup->len ? "\n" : "", (int) (r * 255 + .5), (int) (g * 255 + .5),
-                              (int) (b * 255 + .5), name);
+      swatch = gtk_drawing_area_new ();
+      gtk_widget_set_size_request (swatch, 10, 10);
+      gtk_widget_set_valign (swatch, GTK_ALIGN_CENTER);
+      gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (swatch), draw_legend_swatch, GINT_TO_POINTER (c), NULL);
+      name = gtk_label_new (lamina_op_category_name (c));
+      gtk_label_set_xalign (GTK_LABEL (name), 0);
+      gtk_grid_attach (self->legend, swatch, 0, row, 1, 1);
+      gtk_grid_attach (self->legend, name, 1, row, 1, 1);
+      row++;
     }
-  gtk_label_set_markup (self->legend, markup->str);
-  gtk_widget_set_visible (GTK_WIDGET (self->legend), markup->len > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->legend), row > 0);
 }
 
 /* ---- selection ------------------------------------------------------------------------- */

@@ -26,6 +26,7 @@ static const Command commands[] = {
   { "quantize", lamina_cli_quantize, N_("Calibrate a float model on images and write it as a fixed (QDQ) ONNX model") },
   { "render", lamina_cli_render, N_("Draw a model's graph to an SVG, PNG or PDF file") },
   { "run",    lamina_cli_run,    N_("Run a model in the simulator and save its outputs as .npy") },
+  { "suggest", lamina_cli_suggest, N_("Rank layers by how much promoting each alone to int16 or float improves the quantized output") },
 };
 
 static void

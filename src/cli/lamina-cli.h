@@ -20,6 +20,7 @@ int lamina_cli_info   (int argc, char **argv);
 int lamina_cli_quantize (int argc, char **argv);
 int lamina_cli_render (int argc, char **argv);
 int lamina_cli_run    (int argc, char **argv);
+int lamina_cli_suggest (int argc, char **argv);
 
 /* Parses argv with the given entries; prints the error and returns FALSE on
  * failure. `usage` is the parameter string ("MODEL -o OUT.svg"). */

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include "lamina-npy.h"
@@ -350,20 +351,83 @@ lamina_npy_decode (GBytes *bytes, const char *name, LaminaValue *v, GError **err
   return TRUE;
 }
 
+static gboolean
+fail_errno (GError **error, const char *path, gboolean writing, int saved)
+{
+  g_autofree char *name = g_filename_display_name (path);
+
+  if (writing)
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                 _("%s: cannot write: %s"), name, g_strerror (saved));
+  else
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                 _("%s: cannot read: %s"), name, g_strerror (saved));
+  return FALSE;
+}
+
+/* read(2) until size bytes; FALSE with errno set on failure (EIO when the
+ * file ends early: it shrank since fstat). */
+static gboolean
+read_fully (int fd, guint8 *p, gsize size)
+{
+  while (size > 0)
+    {
+      gssize n = read (fd, p, MIN (size, (gsize) G_MAXSSIZE));
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          if (n == 0)
+            errno = EIO;
+          return FALSE;
+        }
+      p += n;
+      size -= (gsize) n;
+    }
+  return TRUE;
+}
+
+/* Read into memory, not mapped: a file truncated by another program while
+ * mapped would kill us with SIGBUS; read(2) reports it as an error. Only
+ * regular files: a FIFO or /dev/zero has no size to check the shape with. */
 gboolean
 lamina_npy_read (const char *path, LaminaValue *v, GError **error)
 {
   g_autofree char *name = g_path_get_basename (path);
-  g_autoptr(GError) local = NULL;
-  g_autoptr(GMappedFile) mapped = g_mapped_file_new (path, FALSE, &local);
   g_autoptr(GBytes) bytes = NULL;
+  guint8 *data;
+  struct stat st;
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  int saved;
 
-  if (mapped == NULL)
+  if (fd < 0)
+    return fail_errno (error, path, FALSE, errno);
+  if (fstat (fd, &st) != 0)
     {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_file_error (local->code), "%s", local->message);
-      return FALSE;
+      saved = errno;
+      g_close (fd, NULL);
+      return fail_errno (error, path, FALSE, saved);
     }
-  bytes = g_mapped_file_get_bytes (mapped);
+  if (!S_ISREG (st.st_mode) || (guint64) st.st_size > G_MAXSIZE)
+    {
+      g_close (fd, NULL);
+      return fail_invalid (error, name, _("not a regular file"));
+    }
+  data = g_try_malloc (MAX ((gsize) st.st_size, 1));
+  if (data == NULL)
+    {
+      g_close (fd, NULL);
+      return fail_errno (error, path, FALSE, ENOMEM);
+    }
+  if (!read_fully (fd, data, (gsize) st.st_size))
+    {
+      saved = errno;
+      g_free (data);
+      g_close (fd, NULL);
+      return fail_errno (error, path, FALSE, saved);
+    }
+  g_close (fd, NULL);
+  bytes = g_bytes_new_take (data, (gsize) st.st_size);
   return lamina_npy_decode (bytes, name, v, error);
 }
 
@@ -446,16 +510,6 @@ write_fully (int fd, const void *buf, gsize size)
   return TRUE;
 }
 
-static gboolean
-fail_errno (GError **error, const char *path, int saved)
-{
-  g_autofree char *name = g_filename_display_name (path);
-
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-               _("%s: cannot write: %s"), name, g_strerror (saved));
-  return FALSE;
-}
-
 /* A temporary file beside the target, fsync'd and renamed into place, so a
  * failed write (full disk, no permission, a crash) never leaves a
  * truncated file under the final name nor damages an existing one — for
@@ -475,7 +529,7 @@ lamina_npy_write (const char *path, const LaminaValue *v, GError **error)
     return FALSE;
   fd = g_mkstemp_full (tmp, O_WRONLY, 0666);   /* 0666 & ~umask, not mkstemp's 0600 */
   if (fd < 0)
-    return fail_errno (error, path, errno);
+    return fail_errno (error, path, TRUE, errno);
   ok = write_fully (fd, g_bytes_get_data (header, NULL), g_bytes_get_size (header)) &&
        (size == 0 || write_fully (fd, v->data, size)) &&
        fsync (fd) == 0;
@@ -487,7 +541,7 @@ lamina_npy_write (const char *path, const LaminaValue *v, GError **error)
   if (!ok)
     {
       g_unlink (tmp);
-      return fail_errno (error, path, saved);
+      return fail_errno (error, path, TRUE, saved);
     }
   return TRUE;
 }

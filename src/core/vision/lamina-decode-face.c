@@ -138,6 +138,31 @@ check_anchor_options (const LaminaPostprocessConfig *c, int n_layers, int in_w, 
   return TRUE;
 }
 
+/* Counted before anything is allocated: an odd preset (16384x16384 at
+ * stride 1) would otherwise build gigabytes of anchors. */
+guint64
+lamina_decode_ssd_anchor_count (const LaminaPostprocessConfig *c, int input_w, int input_h)
+{
+  int n_layers = c->num_layers > 0 ? c->num_layers : (int) c->n_strides;
+  int in_w = c->input_width > 0 ? c->input_width : input_w;
+  int in_h = c->input_height > 0 ? c->input_height : input_h;
+  guint64 total = 0;
+
+  if (!check_anchor_options (c, n_layers, in_w, in_h, NULL))
+    return 0;
+  for (int layer = 0; layer < n_layers;)
+    {
+      g_autoptr (GArray) sizes = g_array_new (FALSE, FALSE, sizeof (float));
+      int next = layer_anchor_sizes (c, layer, n_layers, sizes);
+      guint64 fh = (guint64) ceilf (1.0f * in_h / c->strides[layer]);
+      guint64 fw = (guint64) ceilf (1.0f * in_w / c->strides[layer]);
+
+      total += fh * fw * (sizes->len / 2);
+      layer = next;
+    }
+  return total;
+}
+
 float *
 lamina_decode_ssd_anchors (const LaminaPostprocessConfig *c, int input_w, int input_h,
                            guint *n_anchors, GError **error)
@@ -146,10 +171,20 @@ lamina_decode_ssd_anchors (const LaminaPostprocessConfig *c, int input_w, int in
   int n_layers = c->num_layers > 0 ? c->num_layers : (int) c->n_strides;
   int in_w = c->input_width > 0 ? c->input_width : input_w;
   int in_h = c->input_height > 0 ? c->input_height : input_h;
+  guint64 count;
 
   *n_anchors = 0;
   if (!check_anchor_options (c, n_layers, in_w, in_h, error))
     return NULL;
+  count = lamina_decode_ssd_anchor_count (c, input_w, input_h);
+  if (count > LAMINA_DECODE_MAX_ANCHORS)
+    {
+      g_autofree char *n = g_strdup_printf ("%" G_GUINT64_FORMAT, count);
+      g_autofree char *msg = g_strdup_printf (_("input_size and strides give %s anchors, more than %d"),
+                                              n, LAMINA_DECODE_MAX_ANCHORS);
+      decode_config_error (error, "blazeface", msg);
+      return NULL;
+    }
   for (int layer = 0; layer < n_layers;)
     {
       g_autoptr (GArray) sizes = g_array_new (FALSE, FALSE, sizeof (float));

@@ -52,6 +52,14 @@ float *lamina_decode_ssd_anchors (const LaminaPostprocessConfig *config,
                                   int input_w, int input_h, guint *n_anchors,
                                   GError **error);
 
+/* Far above any real SSD head (BlazeFace full range has 2304 anchors). */
+#define LAMINA_DECODE_MAX_ANCHORS 10000000
+
+/* How many anchors lamina_decode_ssd_anchors() would build, without
+ * building them (0 when the options are unusable). */
+guint64 lamina_decode_ssd_anchor_count (const LaminaPostprocessConfig *config,
+                                        int input_w, int input_h);
+
 /* The minimum-area rectangle enclosing `points` (rotating calipers over the
  * convex hull): its 4 corners in PaddleOCR's order (top-left, top-right,
  * bottom-right, bottom-left) go to corners; returns the shorter side (0 when

@@ -17,6 +17,7 @@
 #include "lamina-preset.h"
 #include "graph/lamina-graph.h"
 #include "vision/lamina-vision-config.h"
+#include "vision/lamina-decode.h"
 
 G_DEFINE_QUARK (lamina-preset-error-quark, lamina_preset_error)
 
@@ -519,6 +520,23 @@ read_label_file (const char *path, gboolean *unusable)
   return lines;
 }
 
+/* A preset found beside a downloaded model must not read (and show) any
+ * file of the user's: label files stay inside the preset's or the model's
+ * folder, so no absolute path, no ".." component and no drive (":"). */
+static gboolean
+label_name_is_local (const char *name)
+{
+  g_auto(GStrv) parts = NULL;
+
+  if (g_path_is_absolute (name) || name[0] == '/' || name[0] == '\\' || strchr (name, ':') != NULL)
+    return FALSE;
+  parts = g_strsplit_set (name, "/\\", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (g_str_equal (parts[i], ".."))
+      return FALSE;
+  return TRUE;
+}
+
 /* labels=a.txt;b.txt: the first file found beside the preset, then beside
  * the model. A missing file is a warning: decoding still works with ids. */
 static gboolean
@@ -527,17 +545,25 @@ get_labels (Ctx *x, LaminaPostprocessConfig *c, GError **error)
   g_autofree char *v = get_value (x);
   g_auto(GStrv) names = g_strsplit (v, ";", -1);
   const char *dirs[] = { x->base_dir, x->model_dir };
-  gboolean unusable = FALSE;
+  gboolean unusable = FALSE, tried = FALSE;
 
   for (guint i = 0; names[i] != NULL; i++)
     {
       const char *name = g_strstrip (names[i]);
       if (*name == '\0')
         continue;
+      if (!label_name_is_local (name))
+        {
+          g_ptr_array_add (x->preset->warnings,
+                           g_strdup_printf (_("%s: [%s] %s = “%s”: a label file must be named relative to the "
+                                              "preset’s or the model’s folder, without “..”"),
+                                            x->file, x->group, x->key, name));
+          continue;
+        }
+      tried = TRUE;
       for (guint d = 0; d < G_N_ELEMENTS (dirs); d++)
         {
-          g_autofree char *path = g_path_is_absolute (name) ? g_strdup (name)
-                                  : dirs[d] ? g_build_filename (dirs[d], name, NULL) : NULL;
+          g_autofree char *path = dirs[d] ? g_build_filename (dirs[d], name, NULL) : NULL;
           char **labels = path ? read_label_file (path, &unusable) : NULL;
 
           if (labels == NULL)
@@ -549,6 +575,8 @@ get_labels (Ctx *x, LaminaPostprocessConfig *c, GError **error)
           return TRUE;
         }
     }
+  if (!tried)
+    return TRUE;
   if (unusable)
     g_ptr_array_add (x->preset->warnings,
                      g_strdup_printf (_("%s: label file “%s” is not a text file of at most 16 MiB"), x->file, v));
@@ -852,6 +880,15 @@ finish (Ctx *x, GError **error)
       x->key = "anchors";
       return bad_value (x, g_hash_table_lookup (c->params, "anchors"),
                         _("one anchor group per stride"), error);
+    }
+  if (c->decoder == LAMINA_DECODER_BLAZEFACE && c->input_width > 0
+      && lamina_decode_ssd_anchor_count (c, 0, 0) > LAMINA_DECODE_MAX_ANCHORS)
+    {
+      g_autofree char *v = g_strdup_printf ("%dx%d", c->input_width, c->input_height);
+
+      x->group = "POSTPROCESS";
+      x->key = "input_size";
+      return bad_value (x, v, _("a size and strides giving at most 10 million anchors"), error);
     }
   if (c->num_classes == 0 && c->labels != NULL)
     c->num_classes = g_strv_length (c->labels);
