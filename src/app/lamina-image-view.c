@@ -10,9 +10,8 @@
 
 #include <math.h>
 #include "lamina-image-view.h"
+#include "lamina-pan-zoom.h"
 
-#define ZOOM_STEP 1.25
-#define PAN_STEP 60.0
 /* on-screen sizes of the annotations, in pixels */
 #define LINE_PX 2.0
 #define FONT_PX 13.0
@@ -39,9 +38,6 @@ struct _LaminaImageView
   LaminaTransform    overlay_transform;
   double             overlay_opacity;
 
-  double             drag_last_x, drag_last_y;
-  double             pinch_start_zoom;
-  double             pointer_x, pointer_y;
 };
 
 G_DEFINE_FINAL_TYPE (LaminaImageView, lamina_image_view, GTK_TYPE_WIDGET)
@@ -158,9 +154,9 @@ action_zoom (GSimpleAction *action, GVariant *param, gpointer data)
   const char *name = g_action_get_name (G_ACTION (action));
 
   if (g_str_equal (name, "zoom-in"))
-    zoom_by (self, ZOOM_STEP);
+    zoom_by (self, LAMINA_PAN_ZOOM_STEP);
   else if (g_str_equal (name, "zoom-out"))
-    zoom_by (self, 1 / ZOOM_STEP);
+    zoom_by (self, 1 / LAMINA_PAN_ZOOM_STEP);
   else if (g_str_equal (name, "zoom-reset"))
     lamina_viewport_set_zoom (self->viewport, 1.0);
   else
@@ -180,29 +176,6 @@ update_actions (LaminaImageView *self)
 /* ---- input ------------------------------------------------------------------------ */
 
 static void
-on_drag_begin (GtkGestureDrag *gesture, double x, double y, LaminaImageView *self)
-{
-  self->drag_last_x = 0;
-  self->drag_last_y = 0;
-}
-
-static void
-on_drag_update (GtkGestureDrag *gesture, double dx, double dy, LaminaImageView *self)
-{
-  if (gtk_drag_check_threshold (GTK_WIDGET (self), 0, 0, (int) dx, (int) dy))
-    gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grabbing");
-  lamina_viewport_pan (self->viewport, dx - self->drag_last_x, dy - self->drag_last_y);
-  self->drag_last_x = dx;
-  self->drag_last_y = dy;
-}
-
-static void
-on_drag_end (GtkGestureDrag *gesture, double dx, double dy, LaminaImageView *self)
-{
-  gtk_widget_set_cursor (GTK_WIDGET (self), NULL);
-}
-
-static void
 on_click_released (GtkGestureClick *gesture, int n_press, double x, double y, LaminaImageView *self)
 {
   double ix, iy;
@@ -217,76 +190,19 @@ on_motion (GtkEventControllerMotion *controller, double x, double y, LaminaImage
 {
   double ix, iy;
 
-  self->pointer_x = x;
-  self->pointer_y = y;
   lamina_viewport_view_to_layout (self->viewport, x, y, &ix, &iy);
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), lamina_image_view_hit (self, ix, iy) >= 0 ? "pointer" : NULL);
-}
-
-static gboolean
-on_scroll (GtkEventControllerScroll *controller, double dx, double dy, LaminaImageView *self)
-{
-  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
-  /* wheels report steps, touchpads report pixels */
-  double step = gtk_event_controller_scroll_get_unit (controller) == GDK_SCROLL_UNIT_WHEEL ? PAN_STEP : 1.0;
-
-  if (self->texture == NULL)
-    return FALSE;
-  if (state & GDK_CONTROL_MASK)
-    lamina_viewport_zoom_at (self->viewport, step > 1 ? pow (ZOOM_STEP, -dy) : exp (-dy * 0.01),
-                             self->pointer_x, self->pointer_y);
-  else if (state & GDK_SHIFT_MASK)
-    lamina_viewport_pan (self->viewport, -dy * step, -dx * step);
-  else
-    lamina_viewport_pan (self->viewport, -dx * step, -dy * step);
-  return TRUE;
-}
-
-static void
-on_pinch_begin (GtkGesture *gesture, GdkEventSequence *sequence, LaminaImageView *self)
-{
-  self->pinch_start_zoom = lamina_viewport_get_zoom (self->viewport);
-}
-
-static void
-on_pinch_scale_changed (GtkGestureZoom *gesture, double scale, LaminaImageView *self)
-{
-  double cx, cy, target = self->pinch_start_zoom * scale;
-
-  if (gtk_gesture_get_bounding_box_center (GTK_GESTURE (gesture), &cx, &cy))
-    lamina_viewport_zoom_at (self->viewport, target / lamina_viewport_get_zoom (self->viewport), cx, cy);
 }
 
 static gboolean
 on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode,
                 GdkModifierType state, LaminaImageView *self)
 {
-  if (self->texture == NULL || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)))
+  /* zoom and pan keys are lamina-pan-zoom's; Escape clears the selection */
+  if (keyval != GDK_KEY_Escape || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) || self->selected < 0)
     return FALSE;
-  switch (keyval)
-    {
-    case GDK_KEY_plus: case GDK_KEY_equal: case GDK_KEY_KP_Add:
-      zoom_by (self, ZOOM_STEP);
-      return TRUE;
-    case GDK_KEY_minus: case GDK_KEY_KP_Subtract:
-      zoom_by (self, 1 / ZOOM_STEP);
-      return TRUE;
-    case GDK_KEY_0: case GDK_KEY_KP_0:
-      lamina_viewport_set_zoom (self->viewport, 1.0);
-      return TRUE;
-    case GDK_KEY_Left: case GDK_KEY_Right: case GDK_KEY_Up: case GDK_KEY_Down:
-      lamina_viewport_pan (self->viewport,
-                           keyval == GDK_KEY_Left ? PAN_STEP : keyval == GDK_KEY_Right ? -PAN_STEP : 0,
-                           keyval == GDK_KEY_Up ? PAN_STEP : keyval == GDK_KEY_Down ? -PAN_STEP : 0);
-      return TRUE;
-    case GDK_KEY_Escape:
-      if (self->selected < 0)
-        return FALSE;
-      lamina_image_view_set_selected (self, -1);
-      return TRUE;
-    default:
-      return FALSE;
-    }
+  lamina_image_view_set_selected (self, -1);
+  return TRUE;
 }
 
 /* ---- public ------------------------------------------------------------------------------ */
@@ -504,33 +420,29 @@ lamina_image_view_class_init (LaminaImageViewClass *klass)
   gtk_widget_class_set_css_name (widget_class, "lamina-image-view");
 }
 
+static gboolean
+has_content (GtkWidget *widget)
+{
+  LaminaImageView *self = (LaminaImageView *) widget;
+
+  return self->texture != NULL;
+}
+
 static void
 add_controllers (LaminaImageView *self)
 {
   GtkWidget *widget = GTK_WIDGET (self);
-  GtkGesture *drag = gtk_gesture_drag_new ();
   GtkGesture *click = gtk_gesture_click_new ();
-  GtkGesture *pinch = gtk_gesture_zoom_new ();
   GtkEventController *motion = gtk_event_controller_motion_new ();
-  GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
   GtkEventController *key = gtk_event_controller_key_new ();
 
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), 0);
-  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
-  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
-  g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end), self);
-  gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (drag));
   g_signal_connect (click, "released", G_CALLBACK (on_click_released), self);
   gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (click));
-  g_signal_connect (pinch, "begin", G_CALLBACK (on_pinch_begin), self);
-  g_signal_connect (pinch, "scale-changed", G_CALLBACK (on_pinch_scale_changed), self);
-  gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (pinch));
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   gtk_widget_add_controller (widget, motion);
-  g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);
-  gtk_widget_add_controller (widget, scroll);
   g_signal_connect (key, "key-pressed", G_CALLBACK (on_key_pressed), self);
   gtk_widget_add_controller (widget, key);
+  lamina_pan_zoom_attach (widget, self->viewport, has_content);
 }
 
 static void
