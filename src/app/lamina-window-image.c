@@ -340,42 +340,17 @@ action_export_image_to (GtkWidget *widget, const char *name, GVariant *param)
   export_image_to (LAMINA_WINDOW (widget), g_variant_get_string (param, NULL));
 }
 
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-static void
-on_export_image_response (GtkNativeDialog *dialog, int response, LaminaWindow *self)
-{
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-  g_clear_object (&self->dialog);
-  path = file ? g_file_get_path (file) : NULL;
-  if (file != NULL && path == NULL)
-    lamina_window_toast (self, _("Export needs a local file"), 0);
-  else if (path != NULL)
-    export_image_to (self, path);
-}
-
 static void
 action_export_image (GtkWidget *widget, const char *name, GVariant *param)
 {
   LaminaWindow *self = LAMINA_WINDOW (widget);
   const char *png[] = { "*.png", NULL };
-  GtkFileChooserNative *chooser;
 
   if (self->dialog || !lamina_image_page_has_image (self->image_page))
     return;
-  chooser = gtk_file_chooser_native_new (_("Export Annotated Image"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
-                                         _("_Export"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), _("detections.png"));
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), lamina_window_file_filter (_("PNG image"), png));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  self->dialog = GTK_NATIVE_DIALOG (chooser);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_export_image_response), self);
-  gtk_native_dialog_show (self->dialog);
+  lamina_window_choose_save_path (self, _("Export Annotated Image"), _("_Export"), _("detections.png"),
+                                  export_image_to, lamina_window_file_filter (_("PNG image"), png), NULL);
 }
-G_GNUC_END_IGNORE_DEPRECATIONS
 
 static void
 action_set_threshold (GtkWidget *widget, const char *name, GVariant *param)

@@ -71,6 +71,13 @@ struct _LaminaWindow
 /* lamina-window.c */
 void           lamina_window_toast             (LaminaWindow *self, const char *message, guint timeout);
 GtkFileFilter *lamina_window_file_filter       (const char *name, const char *const *patterns);
+/* Where a save dialog's chosen local file goes. */
+typedef void (*LaminaWindowSaveFunc) (LaminaWindow *self, const char *path);
+/* A modal save dialog (title, accept label, suggested name, a NULL-terminated
+ * list of filters, taken); `save` gets the chosen local path. */
+void           lamina_window_choose_save_path  (LaminaWindow *self, const char *title, const char *accept,
+                                                const char *suggested, LaminaWindowSaveFunc save,
+                                                GtkFileFilter *first_filter, ...) G_GNUC_NULL_TERMINATED;
 /* Plans the graph when needed; errors become a toast. */
 gboolean       lamina_window_prepare_sim       (LaminaWindow *self);
 void           lamina_window_fill_sim_settings (LaminaWindow *self);

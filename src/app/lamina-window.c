@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "lamina-window"
 
+#include <stdarg.h>
 #include <string.h>
 #include <glib/gi18n.h>
 #include "lamina-window-private.h"
@@ -731,30 +732,49 @@ action_export_to (GtkWidget *widget, const char *name, GVariant *param)
 
 G_GNUC_BEGIN_IGNORE_DEPRECATIONS
 static void
-on_export_response (GtkNativeDialog *dialog, int response, LaminaWindow *self)
+on_save_response (GtkNativeDialog *dialog, int response, LaminaWindow *self)
 {
+  LaminaWindowSaveFunc save = g_object_get_data (G_OBJECT (dialog), "lamina-save-func");
   g_autoptr(GFile) file = NULL;
   g_autofree char *path = NULL;
 
   if (response == GTK_RESPONSE_ACCEPT)
     file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
   g_clear_object (&self->dialog);
-  if (file == NULL)
-    return;
-  path = g_file_get_path (file);
-  if (path == NULL)
-    {
-      lamina_window_toast (self, _("Export needs a local file"), 0);
-      return;
-    }
-  export_to (self, path);
+  path = file ? g_file_get_path (file) : NULL;
+  if (file != NULL && path == NULL)
+    lamina_window_toast (self, _("Saving needs a local file"), 0);
+  else if (path != NULL)
+    save (self, path);
 }
+
+void
+lamina_window_choose_save_path (LaminaWindow *self, const char *title, const char *accept,
+                                const char *suggested, LaminaWindowSaveFunc save,
+                                GtkFileFilter *first_filter, ...)
+{
+  GtkFileChooserNative *chooser;
+  va_list args;
+
+  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                         accept, _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), suggested);
+  va_start (args, first_filter);
+  for (GtkFileFilter *f = first_filter; f != NULL; f = va_arg (args, GtkFileFilter *))
+    gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), f);
+  va_end (args);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_object_set_data (G_OBJECT (chooser), "lamina-save-func", save);
+  self->dialog = GTK_NATIVE_DIALOG (chooser);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_save_response), self);
+  gtk_native_dialog_show (self->dialog);
+}
+G_GNUC_END_IGNORE_DEPRECATIONS
 
 static void
 action_export (GtkWidget *widget, const char *name, GVariant *param)
 {
   LaminaWindow *self = LAMINA_WINDOW (widget);
-  GtkFileChooserNative *chooser;
   const char *svg[] = { "*.svg", NULL }, *png[] = { "*.png", NULL }, *pdf[] = { "*.pdf", NULL };
   g_autofree char *base = NULL, *stem = NULL, *suggested = NULL;
 
@@ -763,18 +783,11 @@ action_export (GtkWidget *widget, const char *name, GVariant *param)
   base = g_strdup (lamina_document_get_title (self->document));
   stem = g_strndup (base, strrchr (base, '.') ? (gsize) (strrchr (base, '.') - base) : strlen (base));
   suggested = g_strconcat (stem, ".svg", NULL);
-  chooser = gtk_file_chooser_native_new (_("Export Graph"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
-                                         _("_Export"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), suggested);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), lamina_window_file_filter (_("SVG image"), svg));
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), lamina_window_file_filter (_("PNG image"), png));
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), lamina_window_file_filter (_("PDF document"), pdf));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  self->dialog = GTK_NATIVE_DIALOG (chooser);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_export_response), self);
-  gtk_native_dialog_show (self->dialog);
+  lamina_window_choose_save_path (self, _("Export Graph"), _("_Export"), suggested, export_to,
+                                  lamina_window_file_filter (_("SVG image"), svg),
+                                  lamina_window_file_filter (_("PNG image"), png),
+                                  lamina_window_file_filter (_("PDF document"), pdf), NULL);
 }
-G_GNUC_END_IGNORE_DEPRECATIONS
 
 /* ---- quantize ---------------------------------------------------------------------------------- */
 
@@ -1552,32 +1565,12 @@ action_save_tensor_to (GtkWidget *widget, const char *name, GVariant *param)
   save_tensor_to (LAMINA_WINDOW (widget), g_variant_get_string (param, NULL));
 }
 
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-static void
-on_save_tensor_response (GtkNativeDialog *dialog, int response, LaminaWindow *self)
-{
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-  g_clear_object (&self->dialog);
-  if (file == NULL)
-    return;
-  path = g_file_get_path (file);
-  if (path == NULL)
-    lamina_window_toast (self, _("Saving needs a local file"), 0);
-  else
-    save_tensor_to (self, path);
-}
-
 static void
 action_save_tensor (GtkWidget *widget, const char *name, GVariant *param)
 {
   LaminaWindow *self = LAMINA_WINDOW (widget);
   const LaminaTensor *t = lamina_tensor_view_get_tensor (self->tensor_view);
   const char *npy[] = { "*.npy", NULL };
-  GtkFileChooserNative *chooser;
   g_autofree char *suggested = NULL;
 
   if (self->dialog || t == NULL || !lamina_tensor_view_has_value (self->tensor_view))
@@ -1585,16 +1578,9 @@ action_save_tensor (GtkWidget *widget, const char *name, GVariant *param)
   /* tensor names may hold '/' and ':' */
   suggested = g_strconcat (t->name, ".npy", NULL);
   g_strdelimit (suggested, "/\\:", '_');
-  chooser = gtk_file_chooser_native_new (_("Save Tensor"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
-                                         _("_Save"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), suggested);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), lamina_window_file_filter (_("NumPy arrays (.npy)"), npy));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  self->dialog = GTK_NATIVE_DIALOG (chooser);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_save_tensor_response), self);
-  gtk_native_dialog_show (self->dialog);
+  lamina_window_choose_save_path (self, _("Save Tensor"), _("_Save"), suggested, save_tensor_to,
+                                  lamina_window_file_filter (_("NumPy arrays (.npy)"), npy), NULL);
 }
-G_GNUC_END_IGNORE_DEPRECATIONS
 
 void
 lamina_window_run_steps (LaminaWindow *self, guint steps, const char *tensor)
