@@ -4,6 +4,9 @@
 # bench-vs-ort.sh: Lamina's simulator against ONNX Runtime on the models of
 # issue 3's speed budget, with the same thread counts, in one go; prints a
 # Markdown table of latencies and the Lamina/ORT ratio (budget: <= 1.5).
+# The "int8/" rows are Yolo-FastestV2 and UltraFace-slim quantized here by
+# `lamina-cli quantize` (QDQ ONNX, min-max, four shared images), run by
+# both: Lamina on its integer kernels, ORT on its own.
 #
 #   build-aux/bench-vs-ort.sh [BUILDDIR]
 #
@@ -31,6 +34,7 @@ command -v node >/dev/null || { echo "bench-vs-ort: node is missing" >&2; exit 7
 # model file and its --shape for dynamic inputs
 models="yolo-fastestv2-coco-352.onnx:
 ultraface-rfb-320.onnx:
+ultraface-slim-320.onnx:
 ppocrv4-det.onnx:x=1x3x640x640
 ppocrv4-rec.onnx:x=1x3x48x320"
 
@@ -43,10 +47,28 @@ min () {
   node -e 'console.log(Math.min(...process.argv.slice(1).map(Number)))' "$@"
 }
 
+# the fixed (QDQ) models, written to a temporary folder
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/calib" "$tmp/int8"
+for image in bus.jpg zidane.jpg faces-2.jpg voc-000004.jpg; do
+  [ -f "$shared/images/$image" ] && ln -s "$shared/images/$image" "$tmp/calib/$image"
+done
+for model in yolo-fastestv2-coco-352.onnx ultraface-slim-320.onnx; do
+  if [ -f "$shared/models/$model" ] && "$cli" quantize "$shared/models/$model" --calib "$tmp/calib" \
+       -o "$tmp/int8/$model" >/dev/null 2>&1; then
+    models="$models
+int8/$model:"
+  fi
+done
+
 printf '| Model | Threads | Lamina min (ms) | ORT min (ms) | Lamina median | ORT median | Ratio (min) |\n'
 printf '|---|---|---|---|---|---|---|\n'
 echo "$models" | while IFS=: read -r model shape; do
-  path=$shared/models/$model
+  case $model in
+    int8/*) path=$tmp/$model ;;
+    *) path=$shared/models/$model ;;
+  esac
   [ -f "$path" ] || { echo "| $model | – | absent | | | | |"; continue; }
   for t in $threads_list; do
     lmin=; omin=; lmed=; omed=

@@ -64,6 +64,8 @@ LaminaNode         *lamina_test_kernel_node   (LaminaTestKernel *k);
 void                lamina_test_kernel_input  (LaminaTestKernel *k, LaminaDType dtype, int rank,
                                                const gint64 *dims, const void *data);
 void                lamina_test_kernel_omit_input (LaminaTestKernel *k);   /* optional input */
+/* Runs without the kernel's prepare, as for inputs computed at run time. */
+void                lamina_test_kernel_skip_prepare (LaminaTestKernel *k);
 /* The node's output tensor i (created on demand), to set its dtype or
  * quantization as a TFLite loader would. */
 LaminaTensor       *lamina_test_kernel_output_tensor (LaminaTestKernel *k, guint i);

@@ -5,8 +5,8 @@
  * twin on the shared images (issue 5, "Opening fixed graphs from other
  * tools").
  *
- * Detections are matched greedily, best IoU first, within a class; a pair
- * matches at IoU >= 0.5. The figures (matched, missed, extra, mean IoU) are
+ * Detections are matched by the core's lamina_detections_match (greedy,
+ * best IoU first, within a class; a pair matches at IoU >= 0.5). The figures (matched, missed, extra, mean IoU) are
  * printed with g_test_message. What must hold: every fp16 detection scoring
  * at least STRONG is matched, every unmatched detection on either side
  * scores below STRONG (int8 rounding moves scores near the 0.25 threshold
@@ -28,34 +28,34 @@ compare_image (gconstpointer data)
   g_autofree char *fp16 = lamina_test_shared_model ("yolov5n-fp16.tflite");
   g_autofree char *int8 = fp16 ? lamina_test_shared_model ("yolov5n-int8.tflite") : NULL;
   g_autofree char *image = int8 ? lamina_test_shared_image (image_name) : NULL;
-  g_autoptr(GArray) ref = NULL, got = NULL;
-  LaminaTestMatch m;
+  g_autoptr(LaminaDetections) ref = NULL, got = NULL;
+  g_autoptr(LaminaDetectionMatch) m = NULL;
 
   if (image == NULL)
     return;   /* skipped */
   ref = lamina_test_detect (fp16, image);
   got = lamina_test_detect (int8, image);
-  m = lamina_test_match_detections (ref, got, IOU_MATCH);
+  m = lamina_detections_match (ref, got, IOU_MATCH);
   for (guint i = 0; i < ref->len; i++)
     {
-      const LaminaTestDet *d = &g_array_index (ref, LaminaTestDet, i);
-      if (d->used)
+      const LaminaDetection *d = &ref->items[i];
+      if (m->ref_partner[i] >= 0)
         continue;
-      g_test_message ("missed: class %d score %.3f", d->cls, d->score);
+      g_test_message ("missed: class %d score %.3f", d->class_id, d->score);
       g_assert_cmpfloat (d->score, <, STRONG);
     }
   for (guint j = 0; j < got->len; j++)
     {
-      const LaminaTestDet *d = &g_array_index (got, LaminaTestDet, j);
-      if (d->used)
+      const LaminaDetection *d = &got->items[j];
+      if (m->got_partner[j] >= 0)
         continue;
-      g_test_message ("extra: class %d score %.3f", d->cls, d->score);
+      g_test_message ("extra: class %d score %.3f", d->class_id, d->score);
       g_assert_cmpfloat (d->score, <, STRONG);
     }
   g_test_message ("%s: fp16 %u, int8 %u detections: matched %u, missed %u, extra %u, mean IoU %.3f", image_name,
-                  ref->len, got->len, m.matched, m.missed, m.extra, m.matched ? m.iou_sum / m.matched : 0.0);
-  g_assert_cmpuint (m.matched, >, 0);
-  g_assert_cmpfloat (m.iou_sum / m.matched, >=, MEAN_IOU);
+                  ref->len, got->len, m->matched, m->missed, m->extra, m->matched ? m->mean_iou : 0.0);
+  g_assert_cmpuint (m->matched, >, 0);
+  g_assert_cmpfloat (m->mean_iou, >=, MEAN_IOU);
 }
 
 int

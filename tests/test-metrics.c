@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * test-metrics: float vs fixed tensor metrics on hand-made tensors with
- * known answers, and tensor matching on the shared float/fixed pairs
+ * test-metrics: float vs fixed tensor metrics and error maps (the mean
+ * over channels, one channel, the coloured surface) on hand-made tensors
+ * with known answers, tensor matching on the shared float/fixed pairs
  * (Yolo-FastestV2 and its QDQ quantization made here; YOLOv5n fp16 vs int8
- * TFLite).
+ * TFLite), and the whole comparison (quant/lamina-compare.h) of the first.
  */
 #define G_LOG_DOMAIN "test-metrics"
 
@@ -13,6 +14,7 @@
 #include "lamina-model-load.h"
 #include "onnx/lamina-onnx-write.h"
 #include "quant/lamina-calibrate.h"
+#include "quant/lamina-compare.h"
 #include "quant/lamina-heatmap.h"
 #include "quant/lamina-match.h"
 #include "quant/lamina-metrics.h"
@@ -184,8 +186,8 @@ test_error_map (void)
   LaminaValue b = view (LAMINA_DTYPE_FLOAT32, 4, nhwc, f_nhwc), xb = view (LAMINA_DTYPE_INT8, 4, nhwc, zero);
   const gint64 flat[] = { 4 };
   LaminaValue c = view (LAMINA_DTYPE_FLOAT32, 1, flat, f_nchw), xc = view (LAMINA_DTYPE_INT8, 1, flat, zero);
-  g_autoptr(LaminaErrorMap) m1 = lamina_error_map_new (&a, &xa, q, FALSE, NULL);
-  g_autoptr(LaminaErrorMap) m2 = lamina_error_map_new (&b, &xb, q, TRUE, NULL);
+  g_autoptr(LaminaErrorMap) m1 = lamina_error_map_new (&a, &xa, q, FALSE, -1, NULL);
+  g_autoptr(LaminaErrorMap) m2 = lamina_error_map_new (&b, &xb, q, TRUE, -1, NULL);
   g_autoptr(GError) error = NULL;
 
   g_assert_nonnull (m1);
@@ -199,8 +201,85 @@ test_error_map (void)
   g_assert_cmpfloat_with_epsilon (m2->data[0], 2, 1e-6);
   g_assert_cmpfloat_with_epsilon (m2->data[1], 0.5, 1e-6);
   g_assert_cmpfloat (m1->max, ==, 2);
-  g_assert_null (lamina_error_map_new (&c, &xc, q, FALSE, &error));   /* not rank 4 */
+  g_assert_null (lamina_error_map_new (&c, &xc, q, FALSE, -1, &error));   /* not rank 4 */
   g_assert_nonnull (error);
+}
+
+/* One channel of the same tensors: channel 0 has errors 1 and 0, channel
+ * 1 errors 3 and 1; there is no channel 2. */
+static void
+test_error_map_channel (void)
+{
+  const gint64 nchw[] = { 1, 2, 1, 2 }, nhwc[] = { 1, 1, 2, 2 };
+  const float f_nchw[] = { 1, 0, 3, 1 }, f_nhwc[] = { 1, 3, 0, 1 };
+  const gint8 zero[] = { 0, 0, 0, 0 };
+  const float s = 1;
+  const gint64 zp = 0;
+  g_autoptr(LaminaQuant) q = quant (-1, 1, &s, &zp);
+  LaminaValue a = view (LAMINA_DTYPE_FLOAT32, 4, nchw, f_nchw), xa = view (LAMINA_DTYPE_INT8, 4, nchw, zero);
+  LaminaValue b = view (LAMINA_DTYPE_FLOAT32, 4, nhwc, f_nhwc), xb = view (LAMINA_DTYPE_INT8, 4, nhwc, zero);
+  const float expected[2][2] = { { 1, 0 }, { 3, 1 } };
+  g_autoptr(GError) error = NULL;
+
+  for (int c = 0; c < 2; c++)
+    {
+      g_autoptr(LaminaErrorMap) m1 = lamina_error_map_new (&a, &xa, q, FALSE, c, NULL);
+      g_autoptr(LaminaErrorMap) m2 = lamina_error_map_new (&b, &xb, q, TRUE, c, NULL);
+      g_assert_nonnull (m1);
+      g_assert_nonnull (m2);
+      for (int p = 0; p < 2; p++)
+        {
+          g_assert_cmpfloat_with_epsilon (m1->data[p], expected[c][p], 1e-6);
+          g_assert_cmpfloat_with_epsilon (m2->data[p], expected[c][p], 1e-6);
+        }
+      g_assert_cmpfloat (m1->max, ==, expected[c][0]);
+      g_assert_cmpfloat (m2->max, ==, expected[c][0]);
+    }
+  g_assert_null (lamina_error_map_new (&a, &xa, q, FALSE, 2, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+}
+
+static guint32
+pixel (cairo_surface_t *s, int x, int y)
+{
+  return ((const guint32 *) (cairo_image_surface_get_data (s) + y * cairo_image_surface_get_stride (s)))[x];
+}
+
+/* A map of 2 × 1 (errors 0 and 2) over a 4 × 4 model input that a 4 × 2
+ * image fills from row 1 (letterbox): the left pixels get inferno's
+ * darkest colour, the right ones its brightest, the second column the
+ * colour of a quarter (bilinear: 0.5 of 2), on every row; where the model
+ * position leaves the resized image the surface is transparent. */
+static void
+test_error_map_render (void)
+{
+  float data[] = { 0, 2 };
+  LaminaErrorMap map = { 2, 1, data, 2 };
+  LaminaTransform t = { 4, 2, 4, 4, 4, 2, 0, 1, 1, 1, 0, 1 };
+  cairo_surface_t *s;
+
+  s = lamina_error_map_render (&map, &t, 4, 2, NULL);
+  g_assert_nonnull (s);
+  g_assert_cmpint (cairo_image_surface_get_format (s), ==, CAIRO_FORMAT_ARGB32);
+  for (int y = 0; y < 2; y++)
+    {
+      g_assert_cmphex (pixel (s, 0, y), ==, 0xff000004);   /* inferno (0) */
+      g_assert_cmphex (pixel (s, 1, y), ==, 0xff550f6d);   /* inferno (0.25): stop 2 */
+      g_assert_cmphex (pixel (s, 3, y), ==, 0xfffcffa4);   /* inferno (1) */
+    }
+  cairo_surface_destroy (s);
+  /* twice as large: the same picture */
+  s = lamina_error_map_render (&map, &t, 8, 4, NULL);
+  g_assert_cmphex (pixel (s, 0, 3), ==, 0xff000004);
+  g_assert_cmphex (pixel (s, 7, 0), ==, 0xfffcffa4);
+  cairo_surface_destroy (s);
+  /* only the left half of the input holds image: the right half is padding */
+  t.resized_width = 2;
+  s = lamina_error_map_render (&map, &t, 4, 2, NULL);
+  g_assert_cmphex (pixel (s, 0, 0), ==, 0xff000004);
+  g_assert_cmphex (pixel (s, 2, 0), ==, 0);
+  g_assert_cmphex (pixel (s, 3, 1), ==, 0);
+  cairo_surface_destroy (s);
 }
 
 /* ---- matching on the shared pairs ------------------------------------------------ */
@@ -326,6 +405,130 @@ test_match_yolov5n (void)
     g_test_message ("unmatched float: %s", ((const LaminaTensor *) g_ptr_array_index (m->unmatched_float, i))->name);
 }
 
+/* ---- the whole comparison (quant/lamina-compare.h) --------------------------------------- */
+
+typedef struct {
+  double last;
+  guint  calls;
+} Progress;
+
+static void
+on_progress (double fraction, gpointer data)
+{
+  Progress *p = data;
+
+  g_assert_cmpfloat (fraction, >=, p->last);
+  g_assert_cmpfloat (fraction, <=, 1);
+  p->last = fraction;
+  p->calls++;
+}
+
+/* The mean over channels of the per-channel maps is the mean map. */
+static void
+check_channel_maps (const LaminaCompare *c, const LaminaCompareLayer *l)
+{
+  g_autoptr(LaminaErrorMap) mean = lamina_compare_error_map (c, l->pair, -1, NULL);
+  g_autofree double *sum = NULL;
+  int channels = 0;
+
+  g_assert_nonnull (mean);
+  sum = g_new0 (double, mean->width * mean->height);
+  for (;; channels++)
+    {
+      g_autoptr(LaminaErrorMap) one = lamina_compare_error_map (c, l->pair, channels, NULL);
+      if (one == NULL)
+        break;
+      for (int i = 0; i < one->width * one->height; i++)
+        sum[i] += one->data[i];
+    }
+  g_assert_cmpint (channels, >, 1);
+  for (int i = 0; i < mean->width * mean->height; i++)
+    g_assert_cmpfloat_with_epsilon (sum[i] / channels, mean->data[i], 1e-5);
+}
+
+/* Yolo-FastestV2 vs its QDQ model on bus.jpg: progress up to 1, every
+ * pair measured, the worst layer, layers by either name, error maps, the
+ * detections decoded again with a higher threshold, a cancelled run. */
+static void
+test_compare_fastest (void)
+{
+  g_autofree char *path = lamina_test_shared_model ("yolo-fastestv2-coco-352.onnx");
+  g_autofree char *bus = lamina_test_shared_image ("bus.jpg");
+  g_autofree char *fixed_path = g_build_filename (lamina_test_tmpdir (), "compare-qdq.onnx", NULL);
+  g_autoptr(LaminaModel) model = NULL, quantized = NULL, fixed = NULL;
+  g_autoptr(LaminaImage) image = NULL;
+  g_autoptr(LaminaCompare) c = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  const LaminaCompareLayer *worst;
+  LaminaPostprocessConfig strict;
+  Progress progress = { 0 };
+  guint before;
+
+  if (path == NULL || bus == NULL)
+    return;
+  model = lamina_model_load (path, &error);
+  g_assert_no_error (error);
+  if ((quantized = quantize_fastest (model, path)) == NULL)
+    return;
+  g_assert_true (lamina_onnx_write (quantized, fixed_path, &error));
+  fixed = lamina_model_load (fixed_path, &error);
+  g_assert_no_error (error);
+  image = lamina_image_load (bus, &error);
+  g_assert_no_error (error);
+  c = lamina_compare_new (model, lamina_preset_find (path, model->graph, NULL, NULL),
+                          fixed, lamina_preset_find (fixed_path, fixed->graph, NULL, NULL), 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (lamina_compare_run (c, image, on_progress, &progress, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (progress.last, ==, 1);
+  g_assert_cmpuint (progress.calls, >=, 10);
+  g_assert_cmpuint (c->layers->len + c->left_out->len, ==, c->match->pairs->len);
+  g_assert_cmpuint (c->left_out->len, ==, 0);
+
+  /* the worst: no rank-4 layer has a lower SQNR */
+  worst = lamina_compare_worst_layer (c);
+  g_assert_nonnull (worst);
+  for (guint i = 0; i < c->layers->len; i++)
+    {
+      const LaminaCompareLayer *l = &g_array_index (c->layers, LaminaCompareLayer, i);
+      const LaminaValue *f, *x;
+      g_assert_true (lamina_compare_get_values (c, l->pair, &f, &x));
+      g_assert_cmpint (f->numel, ==, x->numel);
+      if (lamina_compare_has_error_map (c, l->pair))
+        {
+          g_assert_cmpint (f->rank, ==, 4);
+          g_assert_cmpfloat (l->metrics.sqnr_db, >=, worst->metrics.sqnr_db);
+        }
+      else
+        g_assert_null (lamina_compare_error_map (c, l->pair, -1, NULL));
+    }
+  g_test_message ("worst layer %s: %.2f dB", worst->pair->flt->name, worst->metrics.sqnr_db);
+  g_assert_true (lamina_compare_find_layer (c, worst->pair->flt->name) == worst);
+  g_assert_true (lamina_compare_find_layer (c, worst->pair->fixed->name) == worst);
+  g_assert_null (lamina_compare_find_layer (c, "no such tensor"));
+  check_channel_maps (c, worst);
+
+  /* detections: each in one pair or alone; fewer at a higher threshold */
+  g_assert_nonnull (c->dets);
+  g_assert_cmpuint (c->dets->matched + c->dets->missed, ==, c->flt->dets->len);
+  g_assert_cmpuint (c->dets->matched + c->dets->extra, ==, c->fixed->dets->len);
+  before = c->flt->dets->len;
+  lamina_postprocess_config_with_thresholds (&strict, &c->flt->preset->post, 0.9, 0.4);
+  g_assert_true (lamina_compare_decode (c, &strict, &strict, &error));
+  lamina_postprocess_config_clear (&strict);
+  g_assert_cmpuint (c->flt->dets->len, <, before);
+  g_assert_cmpuint (c->dets->matched + c->dets->missed, ==, c->flt->dets->len);
+
+  /* cancelled: fails as such, and a new run works again */
+  g_cancellable_cancel (cancellable);
+  g_assert_false (lamina_compare_run (c, image, NULL, NULL, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_true (lamina_compare_run (c, image, NULL, NULL, NULL, &error));
+  g_assert_cmpuint (c->flt->dets->len, ==, before);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -336,7 +539,10 @@ main (int argc, char *argv[])
   g_test_add_func ("/metrics/pooled", test_pooled);
   g_test_add_func ("/metrics/zero-and-errors", test_zero_and_errors);
   g_test_add_func ("/metrics/error-map", test_error_map);
+  g_test_add_func ("/metrics/error-map-channel", test_error_map_channel);
+  g_test_add_func ("/metrics/error-map-render", test_error_map_render);
   g_test_add_func ("/match/provenance", test_match_provenance);
   g_test_add_func ("/match/yolov5n", test_match_yolov5n);
+  g_test_add_func ("/compare/fastest", test_compare_fastest);
   return g_test_run ();
 }

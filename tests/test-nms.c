@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * test-nms.c: detection arrays, IoU, hard and weighted NMS.
+ * test-nms.c: detection arrays, IoU, hard and weighted NMS, matching two
+ * detection lists.
  */
 #define G_LOG_DOMAIN "test-nms"
 
@@ -258,6 +259,76 @@ test_owned_members_freed (void)
   g_assert_cmpuint (d->len, ==, 0);
 }
 
+/* lamina_detections_match on hand-made boxes: greedy within a class, the
+ * pair of highest IoU first, a pair only at IoU >= min_iou. */
+static void
+test_match (void)
+{
+  g_autoptr (LaminaDetections) ref = lamina_detections_new ();
+  g_autoptr (LaminaDetections) got = lamina_detections_new ();
+  g_autoptr (LaminaDetectionMatch) m = NULL, strict = NULL;
+  static const int ref_partner[] = { 1, -1, -1, 4, -1, 5 }, got_partner[] = { -1, 0, -1, -1, 3, 5 };
+
+  add (ref, 0, 0.9f, 0, 0, 10, 10);        /* r0 */
+  add (ref, 1, 0.9f, 20, 0, 30, 10);       /* r1 */
+  add (ref, 0, 0.9f, 40, 0, 50, 10);       /* r2 */
+  add (ref, 0, 0.9f, 100, 100, 110, 110);  /* r3 */
+  add (ref, 3, 0.9f, 200, 0, 210, 10);     /* r4 */
+  add (ref, 3, 0.9f, 202, 0, 212, 10);     /* r5 */
+  add (got, 0, 0.8f, 1, 0, 11, 10);        /* g0: r0 at 90/110, but g1 takes r0: extra */
+  add (got, 0, 0.8f, 0, 0, 10, 10);        /* g1: r0 at 1 */
+  add (got, 2, 0.8f, 20, 0, 30, 10);       /* g2: r1's box, another class: extra (r1 missed) */
+  add (got, 0, 0.8f, 45, 0, 55, 10);       /* g3: r2 at 50/150, below 0.5: extra (r2 missed) */
+  add (got, 0, 0.8f, 100, 100, 110, 112);  /* g4: r3 at 100/120 */
+  add (got, 3, 0.8f, 202, 0, 211, 10);     /* g5: r4 at 80/110, r5 at 90/100: r5 (r4 missed) */
+  m = lamina_detections_match (ref, got, 0.5f);
+  g_assert_cmpuint (m->matched, ==, 3);
+  g_assert_cmpuint (m->missed, ==, 3);
+  g_assert_cmpuint (m->extra, ==, 3);
+  for (guint i = 0; i < ref->len; i++)
+    g_assert_cmpint (m->ref_partner[i], ==, ref_partner[i]);
+  for (guint j = 0; j < got->len; j++)
+    g_assert_cmpint (m->got_partner[j], ==, got_partner[j]);
+  g_assert_cmpfloat_with_epsilon (m->ref_iou[0], 1.0, 1e-6);
+  g_assert_cmpfloat (m->ref_iou[1], ==, 0);
+  g_assert_cmpfloat_with_epsilon (m->ref_iou[3], 100.0 / 120.0, 1e-6);
+  g_assert_cmpfloat_with_epsilon (m->ref_iou[5], 0.9, 1e-6);
+  g_assert_cmpfloat_with_epsilon (m->mean_iou, (1.0 + 100.0 / 120.0 + 0.9) / 3, 1e-6);
+
+  /* IoU exactly at the threshold still pairs (r5–g5 at 0.9); r3–g4 no longer */
+  strict = lamina_detections_match (ref, got, 0.9f);
+  g_assert_cmpuint (strict->matched, ==, 2);
+  g_assert_cmpint (strict->ref_partner[5], ==, 5);
+  g_assert_cmpint (strict->ref_partner[3], ==, -1);
+  g_assert_cmpfloat_with_epsilon (strict->mean_iou, (1.0 + 0.9) / 2, 1e-6);
+}
+
+static void
+test_match_empty (void)
+{
+  g_autoptr (LaminaDetections) none = lamina_detections_new ();
+  g_autoptr (LaminaDetections) two = lamina_detections_new ();
+  g_autoptr (LaminaDetectionMatch) a = NULL, b = NULL, c = NULL;
+
+  add (two, 0, 0.9f, 0, 0, 10, 10);
+  add (two, 0, 0.9f, 20, 0, 30, 10);
+  a = lamina_detections_match (none, none, 0.5f);
+  g_assert_cmpuint (a->matched + a->missed + a->extra, ==, 0);
+  g_assert_true (isnan (a->mean_iou));
+  b = lamina_detections_match (none, two, 0.5f);
+  g_assert_cmpuint (b->matched, ==, 0);
+  g_assert_cmpuint (b->missed, ==, 0);
+  g_assert_cmpuint (b->extra, ==, 2);
+  g_assert_cmpint (b->got_partner[0], ==, -1);
+  g_assert_cmpint (b->got_partner[1], ==, -1);
+  g_assert_true (isnan (b->mean_iou));
+  c = lamina_detections_match (two, none, 0.5f);
+  g_assert_cmpuint (c->missed, ==, 2);
+  g_assert_cmpuint (c->extra, ==, 0);
+  g_assert_cmpint (c->ref_partner[1], ==, -1);
+  g_assert_cmpfloat (c->ref_iou[1], ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -271,5 +342,7 @@ main (int argc, char **argv)
   g_test_add_func ("/nms/sort-labels", test_sort_and_labels);
   g_test_add_func ("/nms/many-candidates", test_many_candidates);
   g_test_add_func ("/nms/owned-members", test_owned_members_freed);
+  g_test_add_func ("/nms/match", test_match);
+  g_test_add_func ("/nms/match-empty", test_match_empty);
   return g_test_run ();
 }

@@ -685,14 +685,137 @@ test_conv2d_fast_kernel (void)
     }
 }
 
+/* One QLinearConv on NCHW tensors for the fast-vs-reference test. */
+typedef struct {
+  const char *what;
+  gint64      batch, cin, h, w, cout, k, stride, pad, dil, group;
+  LaminaDType x_type;
+  gint32      x_zero;
+} NchwCase;
+
+/* The case's output (copied) in one of three modes: 0 fast with the
+ * filter prepared, 1 fast without prepare, 2 LAMINA_INT8_REFERENCE. */
+static gint8 *
+run_nchw_case (const NchwCase *c, const guint8 *x, const gint8 *w, const float *ws, const gint32 *bias, int mode,
+               gint64 *n)
+{
+  g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("QLinearConv", 13);
+  gint64 dx[] = { c->batch, c->cin, c->h, c->w }, dw[] = { c->cout, c->cin / c->group, c->k, c->k };
+  gint64 pads[] = { c->pad, c->pad, c->pad, c->pad }, strides[] = { c->stride, c->stride };
+  gint64 dils[] = { c->dil, c->dil };
+  const float sx = 0.05f, sy = 0.2f;
+  const gint8 zy = 4;
+  g_autofree gint8 *zw = g_new0 (gint8, c->cout);
+  gint8 zx8 = (gint8) c->x_zero;
+  guint8 zxu = (guint8) c->x_zero;
+  const LaminaValue *y;
+
+  if (mode == 1)
+    lamina_test_kernel_skip_prepare (k);
+  if (mode == 2)
+    g_setenv ("LAMINA_INT8_REFERENCE", "1", TRUE);
+  lamina_test_kernel_input (k, c->x_type, 4, dx, x);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_FLOAT32, 0, NULL, &sx);
+  lamina_test_kernel_input (k, c->x_type, 0, NULL, c->x_type == LAMINA_DTYPE_INT8 ? (const void *) &zx8 : &zxu);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_INT8, 4, dw, w);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_FLOAT32, 1, &c->cout, ws);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_INT8, 1, &c->cout, zw);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_FLOAT32, 0, NULL, &sy);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_INT8, 0, NULL, &zy);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_INT32, 1, &c->cout, bias);
+  lamina_test_kernel_set_ints (k, "pads", 4, pads);
+  lamina_test_kernel_set_ints (k, "strides", 2, strides);
+  lamina_test_kernel_set_ints (k, "dilations", 2, dils);
+  lamina_test_kernel_set_int (k, "group", c->group);
+  run_ok (k, 1);
+  g_unsetenv ("LAMINA_INT8_REFERENCE");
+  y = lamina_test_kernel_output (k, 0);
+  *n = y->numel;
+  return g_memdup2 (y->data, y->numel);
+}
+
+/* QLinearConv on NCHW tensors: the matrix product on the planes (direct
+ * 1×1 and im2col windows; channel blocks of 8 (VNNI), 4 (AVX2) and the
+ * plain remainder, a column tail) and the depthwise plane loop give, with
+ * and without a prepared filter, exactly LAMINA_INT8_REFERENCE's integers. */
+static void
+test_qlinear_conv_nchw_fast (void)
+{
+  static const NchwCase cases[] = {
+    { "3x3 dense, pad 1, stride 2", 1, 6, 9, 11, 5, 3, 2, 1, 1, 1, LAMINA_DTYPE_INT8, -3 },
+    { "1x1 direct, 13 channels, odd K", 2, 7, 9, 11, 13, 1, 1, 0, 1, 1, LAMINA_DTYPE_INT8, 5 },
+    { "1x1 stride 2, uint8", 1, 8, 10, 7, 16, 1, 2, 0, 1, 1, LAMINA_DTYPE_UINT8, 131 },
+    { "3x3 dilation 2, 20 channels", 1, 3, 12, 12, 20, 3, 1, 2, 2, 1, LAMINA_DTYPE_UINT8, 0 },
+    { "depthwise 3x3, stride 2, dilation 2", 2, 6, 9, 11, 6, 3, 2, 1, 2, 6, LAMINA_DTYPE_INT8, -3 },
+    { "depthwise 3x3, uint8", 1, 5, 8, 17, 5, 3, 1, 1, 1, 5, LAMINA_DTYPE_UINT8, 120 },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (31);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const NchwCase *c = &cases[i];
+      gint64 nx = c->batch * c->cin * c->h * c->w, nw = c->cout * (c->cin / c->group) * c->k * c->k, n[3];
+      g_autofree guint8 *x = g_new (guint8, nx);
+      g_autofree gint8 *w = g_new (gint8, nw);
+      g_autofree float *ws = g_new (float, c->cout);
+      g_autofree gint32 *bias = g_new (gint32, c->cout);
+      g_autofree gint8 *out[3] = { NULL };
+
+      g_test_message ("%s", c->what);
+      for (gint64 j = 0; j < nx; j++)
+        x[j] = (guint8) g_rand_int_range (rand, 0, 256);
+      for (gint64 j = 0; j < nw; j++)
+        w[j] = (gint8) g_rand_int_range (rand, -127, 128);
+      for (gint64 j = 0; j < c->cout; j++)
+        {
+          ws[j] = (float) g_rand_double_range (rand, 0.002, 0.02);
+          bias[j] = g_rand_int_range (rand, -2000, 2000);
+        }
+      for (int mode = 0; mode < 3; mode++)
+        out[mode] = run_nchw_case (c, x, w, ws, bias, mode, &n[mode]);
+      for (int mode = 1; mode < 3; mode++)
+        {
+          g_assert_cmpint (n[mode], ==, n[0]);
+          g_assert_cmpmem (out[mode], n[mode], out[0], n[0]);
+        }
+      g_free (out[1]);
+      g_free (out[2]);
+    }
+}
+
+/* QLinearConv requantizes as ONNX Runtime: float (sum) · s_x·s_w/s_y,
+ * rounded half to even (TFLite's rounding would give 1, 2, 3, −1, −2):
+ * sums 1, 3, 5, −1, −3 at scale 1/2 → 0, 2, 2, 0, −2. */
+static void
+test_qlinear_conv_rounding (void)
+{
+  g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("QLinearConv", 13);
+  const gint64 dx[] = { 1, 1, 1, 5 }, dw[] = { 1, 1, 1, 1 };
+  const gint8 x[] = { 1, 3, 5, -1, -3 }, w[] = { 1 }, zero = 0, want[] = { 0, 2, 2, 0, -2 };
+  const float one = 1.0f, two = 2.0f;
+
+  lamina_test_kernel_input (k, LAMINA_DTYPE_INT8, 4, dx, x);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_FLOAT32, 0, NULL, &one);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_INT8, 0, NULL, &zero);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_INT8, 4, dw, w);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_FLOAT32, 0, NULL, &one);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_INT8, 0, NULL, &zero);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_FLOAT32, 0, NULL, &two);
+  lamina_test_kernel_input (k, LAMINA_DTYPE_INT8, 0, NULL, &zero);
+  run_ok (k, 1);
+  assert_int8 (lamina_test_kernel_output (k, 0), want, G_N_ELEMENTS (want));
+}
+
 /* ---- ONNX ------------------------------------------------------------------------------ */
 
 /* QuantizeLinear then DequantizeLinear on random floats (ties, NaN, huge
- * values, int8 and uint8, per tensor and per axis 1 of [2, 3, 37]) against
- * ONNX's formulas written out here. */
+ * values, int8, uint8, int16 and uint16, per tensor and per axis 1 of
+ * [2, 3, 37]) against ONNX's formulas written out here. */
 static void
 test_linear_random (void)
 {
+  static const LaminaDType types[] = { LAMINA_DTYPE_INT8, LAMINA_DTYPE_UINT8, LAMINA_DTYPE_INT16, LAMINA_DTYPE_UINT16 };
+  static const gint32 zeros[][3] = { { -3, 7, 0 }, { 128, 100, 3 }, { -300, 9000, 0 }, { 32768, 1000, 3 } };
   g_autoptr(GRand) rand = g_rand_new_with_seed (29);
   enum { N = 2 * 3 * 37 };
   gint64 dims[] = { 2, 3, 37 }, three = 3;
@@ -702,22 +825,26 @@ test_linear_random (void)
     x[i] = i % 17 == 0 ? (float) g_rand_int_range (rand, -300, 300) * 0.25f   /* k + 0.5 quotients */
            : (float) g_rand_double_range (rand, -12.0, 12.0);
   x[5] = NAN, x[6] = 1e30f, x[7] = -1e30f;
-  for (int t = 0; t < 4; t++)
+  x[8] = 1500.0f, x[9] = -1500.0f;   /* past 8 bits (scale 0.5), within 16 */
+  for (int t = 0; t < 2 * (int) G_N_ELEMENTS (types); t++)
     {
-      gboolean is_signed = t % 2 == 0, per_axis = t >= 2;
-      LaminaDType dt = is_signed ? LAMINA_DTYPE_INT8 : LAMINA_DTYPE_UINT8;
-      guint8 zero[3] = { is_signed ? (guint8) -3 : 128, is_signed ? 7 : 100, is_signed ? 0 : 3 };
-      g_autoptr(LaminaTestKernel) q = lamina_test_kernel_new ("QuantizeLinear", 13);
-      g_autoptr(LaminaTestKernel) d = lamina_test_kernel_new ("DequantizeLinear", 13);
+      gboolean per_axis = t % 2 == 1;
+      LaminaDType dt = types[t / 2];
+      gint32 zero[3];   /* widest storage; read and written as dt */
+      g_autoptr(LaminaTestKernel) q = lamina_test_kernel_new ("QuantizeLinear", 21);
+      g_autoptr(LaminaTestKernel) d = lamina_test_kernel_new ("DequantizeLinear", 21);
       const LaminaValue *yq, *yd;
       gint32 lo, hi;
 
+      for (int c = 0; c < 3; c++)
+        lamina_int8_store (zero, dt, c, zeros[t / 2][c]);
       lamina_fixed_range (dt, &lo, &hi);
       lamina_test_kernel_input (q, LAMINA_DTYPE_FLOAT32, 3, dims, x);
       lamina_test_kernel_input (q, LAMINA_DTYPE_FLOAT32, per_axis, &three, scales);
       lamina_test_kernel_input (q, dt, per_axis, &three, zero);
       run_ok (q, 1);
       yq = lamina_test_kernel_output (q, 0);
+      g_assert_cmpint (yq->dtype, ==, dt);
       lamina_test_kernel_input (d, dt, 3, dims, yq->data);
       lamina_test_kernel_input (d, LAMINA_DTYPE_FLOAT32, per_axis, &three, scales);
       lamina_test_kernel_input (d, dt, per_axis, &three, zero);
@@ -750,6 +877,122 @@ test_quantize_linear (void)
   lamina_test_kernel_input (k, LAMINA_DTYPE_UINT8, 0, NULL, z);
   run_ok (k, 1);
   lamina_test_assert_ints (lamina_test_kernel_output (k, 0), y, n);
+}
+
+/* The kernel for `op` in ONNX Runtime's com.microsoft domain. */
+static LaminaTestKernel *
+ms_kernel (const char *op)
+{
+  LaminaTestKernel *k = lamina_test_kernel_new (op, 1);
+  LaminaNode *node = lamina_test_kernel_node (k);
+
+  g_free (node->domain);
+  node->domain = g_strdup ("com.microsoft");
+  return k;
+}
+
+/* int16 as ONNX Runtime's (and Lamina's) quantizer writes it: the
+ * com.microsoft operators with an int16 zero point; and uint16 with
+ * opset 21's. Worked out by hand: round half to even, then saturate. */
+static void
+test_quantize_linear_16 (void)
+{
+  /* scale 0.5, zero point −5: x / 0.5 = 0.5, 1.5, 2.5, −0.5, −1.5, 32773.5, −32763.5, 40000, −40000 */
+  static const float x16[] = { 0.25f, 0.75f, 1.25f, -0.25f, -0.75f, 16386.75f, -16381.75f, 20000, -20000 };
+  static const gint64 y16[] = { -5, -3, -3, -5, -7, 32767, -32768, 32767, -32768 };
+  /* 32774 − 5 = 32769 saturates at 32767; −32764 − 5 = −32769 at −32768 */
+  /* scale 0.25, zero point 1000: x / 0.25 = 0.5, 1.5, 2.5, −1000, −1200, 64535, 64536.5 */
+  static const float xu[] = { 0.125f, 0.375f, 0.625f, -250, -300, 16133.75f, 16134.125f };
+  static const gint64 yu[] = { 1000, 1002, 1002, 0, 0, 65535, 65535 };
+  /* −1000 + 1000 = 0; −200 saturates at 0; 64535 + 1000 = 65535 exactly; 64536 + 1000 saturates */
+  static const float s16 = 0.5f, su = 0.25f;
+  static const gint16 z16 = -5;
+  static const guint16 zu = 1000;
+  gint64 n16 = G_N_ELEMENTS (x16), nu = G_N_ELEMENTS (xu);
+  g_autoptr(LaminaTestKernel) k16 = ms_kernel ("QuantizeLinear");
+  g_autoptr(LaminaTestKernel) ku = lamina_test_kernel_new ("QuantizeLinear", 21);
+
+  lamina_test_kernel_input (k16, LAMINA_DTYPE_FLOAT32, 1, &n16, x16);
+  lamina_test_kernel_input (k16, LAMINA_DTYPE_FLOAT32, 0, NULL, &s16);
+  lamina_test_kernel_input (k16, LAMINA_DTYPE_INT16, 0, NULL, &z16);
+  run_ok (k16, 1);
+  lamina_test_assert_shape (lamina_test_kernel_output (k16, 0), LAMINA_DTYPE_INT16, 1, &n16);
+  lamina_test_assert_ints (lamina_test_kernel_output (k16, 0), y16, n16);
+
+  lamina_test_kernel_input (ku, LAMINA_DTYPE_FLOAT32, 1, &nu, xu);
+  lamina_test_kernel_input (ku, LAMINA_DTYPE_FLOAT32, 0, NULL, &su);
+  lamina_test_kernel_input (ku, LAMINA_DTYPE_UINT16, 0, NULL, &zu);
+  run_ok (ku, 1);
+  lamina_test_assert_shape (lamina_test_kernel_output (ku, 0), LAMINA_DTYPE_UINT16, 1, &nu);
+  lamina_test_assert_ints (lamina_test_kernel_output (ku, 0), yu, nu);
+}
+
+static void
+test_dequantize_linear_16 (void)
+{
+  /* (q − z) · s: int16 (com.microsoft), z = −5, s = 0.5; uint16 (opset 21), z = 1000, s = 0.25 */
+  static const gint16 x16[] = { -32768, 32767, -5, 0 };
+  static const float y16[] = { -16381.5f, 16386.0f, 0.0f, 2.5f };
+  static const guint16 xu[] = { 0, 65535, 1000, 1001 };
+  static const float yu[] = { -250.0f, 16133.75f, 0.0f, 0.25f };
+  static const float s16 = 0.5f, su = 0.25f;
+  static const gint16 z16 = -5;
+  static const guint16 zu = 1000;
+  gint64 four = 4;
+  g_autoptr(LaminaTestKernel) k16 = ms_kernel ("DequantizeLinear");
+  g_autoptr(LaminaTestKernel) ku = lamina_test_kernel_new ("DequantizeLinear", 21);
+
+  lamina_test_kernel_input (k16, LAMINA_DTYPE_INT16, 1, &four, x16);
+  lamina_test_kernel_input (k16, LAMINA_DTYPE_FLOAT32, 0, NULL, &s16);
+  lamina_test_kernel_input (k16, LAMINA_DTYPE_INT16, 0, NULL, &z16);
+  run_ok (k16, 1);
+  lamina_test_assert_floats (lamina_test_kernel_output (k16, 0), y16, 4, 0);
+  lamina_test_kernel_input (ku, LAMINA_DTYPE_UINT16, 1, &four, xu);
+  lamina_test_kernel_input (ku, LAMINA_DTYPE_FLOAT32, 0, NULL, &su);
+  lamina_test_kernel_input (ku, LAMINA_DTYPE_UINT16, 0, NULL, &zu);
+  run_ok (ku, 1);
+  lamina_test_assert_floats (lamina_test_kernel_output (ku, 0), yu, 4, 0);
+}
+
+/* Opset 21's output_dtype without a zero point (zero point 0), and the
+ * attribute against a zero point of another type, or a type that is not
+ * an 8- or 16-bit integer. */
+static void
+test_quantize_linear_output_dtype (void)
+{
+  static const float x[] = { 1.5f, -2.5f, 40000, -40000 }, s = 1;
+  static const gint64 y[] = { 2, -2, 32767, -32768 };
+  static const guint8 z8 = 0;
+  gint64 four = 4;
+  g_autoptr(GError) error = NULL;
+
+  {
+    g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("QuantizeLinear", 21);
+    lamina_test_kernel_input (k, LAMINA_DTYPE_FLOAT32, 1, &four, x);
+    lamina_test_kernel_input (k, LAMINA_DTYPE_FLOAT32, 0, NULL, &s);
+    lamina_test_kernel_set_int (k, "output_dtype", 5);   /* TensorProto.INT16 */
+    run_ok (k, 1);
+    lamina_test_assert_shape (lamina_test_kernel_output (k, 0), LAMINA_DTYPE_INT16, 1, &four);
+    lamina_test_assert_ints (lamina_test_kernel_output (k, 0), y, 4);
+  }
+  {
+    g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("QuantizeLinear", 21);
+    lamina_test_kernel_input (k, LAMINA_DTYPE_FLOAT32, 1, &four, x);
+    lamina_test_kernel_input (k, LAMINA_DTYPE_FLOAT32, 0, NULL, &s);
+    lamina_test_kernel_input (k, LAMINA_DTYPE_UINT8, 0, NULL, &z8);
+    lamina_test_kernel_set_int (k, "output_dtype", 5);
+    g_assert_false (lamina_test_kernel_run (k, 1, 1, &error));
+    g_assert_error (error, LAMINA_KERNEL_ERROR, LAMINA_KERNEL_ERROR_INVALID);
+    g_clear_error (&error);
+  }
+  {
+    g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("QuantizeLinear", 21);
+    lamina_test_kernel_input (k, LAMINA_DTYPE_FLOAT32, 1, &four, x);
+    lamina_test_kernel_input (k, LAMINA_DTYPE_FLOAT32, 0, NULL, &s);
+    lamina_test_kernel_set_int (k, "output_dtype", 6);   /* TensorProto.INT32 */
+    g_assert_false (lamina_test_kernel_run (k, 1, 1, &error));
+    g_assert_error (error, LAMINA_KERNEL_ERROR, LAMINA_KERNEL_ERROR_UNSUPPORTED);
+  }
 }
 
 static void
@@ -847,6 +1090,12 @@ test_lookup_node (void)
   g_assert_nonnull (lamina_kernel_lookup ("QLinearConv", ""));
   g_assert_true (lamina_kernel_lookup ("QLinearConv", "ai.onnx") == lamina_kernel_lookup_integer ("QLinearConv", ""));
   g_assert_null (lamina_kernel_lookup_integer ("Softmax", ""));
+  /* ONNX Runtime's contrib (De)QuantizeLinear: the ONNX kernels under its domain */
+  g_assert_true (lamina_kernel_lookup ("QuantizeLinear", "com.microsoft")->run
+                 == lamina_kernel_lookup ("QuantizeLinear", "")->run);
+  g_assert_true (lamina_kernel_lookup ("DequantizeLinear", "com.microsoft")->run
+                 == lamina_kernel_lookup ("DequantizeLinear", "")->run);
+  g_assert_null (lamina_kernel_lookup ("QLinearConv", "com.microsoft"));
 }
 
 int
@@ -869,11 +1118,16 @@ main (int argc, char **argv)
   g_test_add_func ("/ops-int8/conv/fast-matches-reference", test_conv_fast_matches_reference);
   g_test_add_func ("/ops-int8/conv/packed-matches-reference", test_conv_packed_matches_reference);
   g_test_add_func ("/ops-int8/conv/conv2d-fast-kernel", test_conv2d_fast_kernel);
+  g_test_add_func ("/ops-int8/conv/qlinear-nchw-fast", test_qlinear_conv_nchw_fast);
+  g_test_add_func ("/ops-int8/conv/qlinear-rounding", test_qlinear_conv_rounding);
   g_test_add_func ("/ops-int8/fixed/mul-split", test_fixed_mul_split);
   g_test_add_func ("/ops-int8/tflite/requantize-bytes", test_requantize_bytes);
   g_test_add_func ("/ops-int8/tflite/add-mul-flat", test_add_mul_flat);
   g_test_add_func ("/ops-int8/onnx/linear-random", test_linear_random);
   g_test_add_func ("/ops-int8/onnx/quantize-linear", test_quantize_linear);
+  g_test_add_func ("/ops-int8/onnx/quantize-linear-16", test_quantize_linear_16);
+  g_test_add_func ("/ops-int8/onnx/dequantize-linear-16", test_dequantize_linear_16);
+  g_test_add_func ("/ops-int8/onnx/quantize-linear-output-dtype", test_quantize_linear_output_dtype);
   g_test_add_func ("/ops-int8/onnx/dequantize-linear-axis", test_dequantize_linear_axis);
   g_test_add_func ("/ops-int8/onnx/matmul-integer", test_matmul_integer);
   g_test_add_func ("/ops-int8/invalid", test_invalid);

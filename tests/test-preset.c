@@ -367,6 +367,46 @@ test_shipped (void)
     }
 }
 
+/* A window's score / IoU sliders: DBNet filters on box_threshold, the
+ * others on conf_threshold; YOLO's objectness follows the score when the
+ * preset ties the two, else only ever goes lower; a conf_threshold param
+ * is rewritten as text g_ascii_strtod reads back. */
+static void
+test_thresholds (void)
+{
+  LaminaPostprocessConfig yolo, dbnet, out;
+
+  lamina_postprocess_config_init (&yolo);
+  yolo.decoder = LAMINA_DECODER_YOLOV5;
+  yolo.conf_threshold = yolo.obj_threshold = 0.3;
+  g_hash_table_insert (yolo.params, g_strdup ("conf_threshold"), g_strdup ("0.3"));
+  g_assert_cmpfloat (lamina_postprocess_config_get_score (&yolo), ==, 0.3);
+  lamina_postprocess_config_with_thresholds (&out, &yolo, 0.125, 0.6);
+  g_assert_cmpfloat (out.conf_threshold, ==, 0.125);
+  g_assert_cmpfloat (out.obj_threshold, ==, 0.125);
+  g_assert_cmpfloat (out.iou_threshold, ==, 0.6);
+  g_assert_cmpfloat (lamina_postprocess_config_get_double (&out, "conf_threshold", -1), ==, 0.125);
+  g_assert_cmpfloat (yolo.conf_threshold, ==, 0.3);   /* the source is left alone */
+  lamina_postprocess_config_clear (&out);
+  yolo.obj_threshold = 0.2;
+  lamina_postprocess_config_with_thresholds (&out, &yolo, 0.5, 0.45);
+  g_assert_cmpfloat (out.obj_threshold, ==, 0.2);
+  lamina_postprocess_config_clear (&out);
+  lamina_postprocess_config_with_thresholds (&out, &yolo, 0.1, 0.45);
+  g_assert_cmpfloat (out.obj_threshold, ==, 0.1);
+  lamina_postprocess_config_clear (&out);
+
+  lamina_postprocess_config_init (&dbnet);
+  dbnet.decoder = LAMINA_DECODER_DBNET;
+  g_assert_cmpfloat (lamina_postprocess_config_get_score (&dbnet), ==, 0.6);
+  lamina_postprocess_config_with_thresholds (&out, &dbnet, 0.7, 0.45);
+  g_assert_cmpfloat (out.box_threshold, ==, 0.7);
+  g_assert_cmpfloat (out.conf_threshold, ==, dbnet.conf_threshold);
+  lamina_postprocess_config_clear (&out);
+  lamina_postprocess_config_clear (&dbnet);
+  lamina_postprocess_config_clear (&yolo);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -377,5 +417,6 @@ main (int argc, char **argv)
   g_test_add_func ("/lamina/preset/bad-values", test_bad_values);
   g_test_add_func ("/lamina/preset/labels-and-lookup", test_labels_and_lookup);
   g_test_add_func ("/lamina/preset/shipped", test_shipped);
+  g_test_add_func ("/lamina/preset/thresholds", test_thresholds);
   return g_test_run ();
 }

@@ -6,11 +6,13 @@
  */
 #define G_LOG_DOMAIN "lamina-test"
 
+#include <math.h>
 #include <string.h>
 #include <cairo.h>
 #include <librsvg/rsvg.h>
 #include "lamina-model-load.h"
 #include "layout/lamina-layout.h"
+#include "render/lamina-colormap.h"
 #include "render/lamina-render.h"
 #include "graph/lamina-op-info.h"
 #include "lamina-test-util.h"
@@ -155,6 +157,105 @@ test_failed_export_keeps_file (void)
   g_assert_cmpstr (contents, ==, "old");
 }
 
+static void
+assert_pixel (cairo_surface_t *img, double x, double y, const double rgb[3])
+{
+  int px[3];
+
+  pixel_at (img, x, y, px);
+  for (int c = 0; c < 3; c++)
+    g_assert_cmpint (ABS (px[c] - (int) (rgb[c] * 255 + 0.5)), <=, 2);
+}
+
+/* Metric colouring: the worst value gets the bright end of inferno, the
+ * best the dark end, a value in between its own colour, a node without a
+ * value the neutral grey; pills keep their fill. */
+static void
+test_metric_colours (void)
+{
+  g_autofree char *path = lamina_test_source_file ("tests", "data", "sim-tiny.onnx", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LaminaModel) model = lamina_model_load (path, &error);
+  g_autoptr(LaminaLayout) layout = NULL;
+  g_autofree double *values = NULL;
+  LaminaLayoutOptions lo;
+  LaminaRenderOptions o;
+  cairo_surface_t *img;
+  cairo_t *cr;
+  guint n_nodes = 0;
+
+  g_assert_no_error (error);
+  lamina_render_layout_options (&lo);
+  layout = lamina_layout_compute (model->graph, &lo, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  values = g_new (double, layout->boxes->len);
+  /* SQNR-like: 5 dB worst, 45 dB best; node k gets 5, 45, 25, then none */
+  for (guint i = 0; i < layout->boxes->len; i++)
+    {
+      const LaminaBox *box = &g_array_index (layout->boxes, LaminaBox, i);
+      values[i] = NAN;
+      if (box->kind == LAMINA_BOX_NODE && n_nodes < 3)
+        values[i] = (double[]) { 5, 45, 25 }[n_nodes++];
+    }
+  g_assert_cmpuint (n_nodes, ==, 3);
+  lamina_render_options_init (&o);
+  o.metric = values;
+  o.n_metric = layout->boxes->len;
+  o.metric_worst = 5;
+  o.metric_best = 45;
+  img = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) layout->width + 40, (int) layout->height + 40);
+  cr = cairo_create (img);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  cairo_translate (cr, 20, 20);
+  lamina_render_graph (cr, layout, &o);
+  cairo_destroy (cr);
+  cairo_surface_flush (img);
+  for (guint i = 0; i < layout->boxes->len; i++)
+    {
+      const LaminaBox *box = &g_array_index (layout->boxes, LaminaBox, i);
+      double rgb[3];
+      /* in the header above its text (title and value), below the border */
+      double x = 20 + box->rect.x + box->rect.width / 2, y = 20 + box->rect.y + 2.5;
+      if (box->kind != LAMINA_BOX_NODE)
+        continue;
+      if (!isnan (values[i]))
+        lamina_colormap_inferno ((45 - values[i]) / 40, rgb);
+      else
+        lamina_render_no_metric_color (FALSE, rgb);
+      assert_pixel (img, x, y, rgb);
+    }
+  cairo_surface_destroy (img);
+}
+
+static void
+test_metric_helpers (void)
+{
+  g_autofree char *a = lamina_render_format_metric (12.3456, "dB");
+  g_autofree char *b = lamina_render_format_metric (0.99987, NULL);
+  g_autofree char *c = lamina_render_format_metric (INFINITY, "dB");
+  double rgb[3], dark[3];
+
+  g_assert_cmpstr (a, ==, "12.35 dB");
+  g_assert_cmpstr (b, ==, "0.9999");
+  g_assert_cmpstr (c, ==, "∞ dB");
+  /* lower is worse (SQNR) and higher is worse (MSE) */
+  g_assert_cmpfloat (lamina_render_metric_position (5, 5, 45), ==, 1);
+  g_assert_cmpfloat (lamina_render_metric_position (45, 5, 45), ==, 0);
+  g_assert_cmpfloat (lamina_render_metric_position (35, 5, 45), ==, 0.25);
+  g_assert_cmpfloat (lamina_render_metric_position (INFINITY, 5, 45), ==, 0);
+  g_assert_cmpfloat_with_epsilon (lamina_render_metric_position (0.3, 0.4, 0), 0.75, 1e-12);
+  g_assert_cmpfloat (lamina_render_metric_position (7, 3, 3), ==, 0.5);
+  g_assert_true (isnan (lamina_render_metric_position (NAN, 0, 1)));
+  /* inferno's ends; dark text only on the bright end */
+  lamina_colormap_inferno (1, rgb);
+  lamina_colormap_inferno (0, dark);
+  g_assert_cmpfloat_with_epsilon (rgb[0], 252 / 255.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (dark[2], 4 / 255.0, 1e-9);
+  g_assert_true (lamina_colormap_wants_dark_text (rgb));
+  g_assert_false (lamina_colormap_wants_dark_text (dark));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -162,5 +263,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/lamina/render/svg-parses", test_svg_parses);
   g_test_add_func ("/lamina/render/png-and-pdf", test_png_and_pdf);
   g_test_add_func ("/lamina/render/failed-export-keeps-file", test_failed_export_keeps_file);
+  g_test_add_func ("/lamina/render/metric-colours", test_metric_colours);
+  g_test_add_func ("/lamina/render/metric-helpers", test_metric_helpers);
   return g_test_run ();
 }

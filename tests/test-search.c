@@ -38,19 +38,19 @@ test_kinds (void)
   g_autoptr(LaminaGraph) g = small_graph ();
   g_autoptr(GArray) by_op = lamina_search_graph (g, "relu", 10, NULL);
   g_autoptr(GArray) by_name = lamina_search_graph (g, "STEM", 10, NULL);
-  const LaminaMatch *m;
+  const LaminaSearchMatch *m;
 
   /* case-insensitive operator type */
   g_assert_cmpuint (by_op->len, ==, 1);
-  m = &g_array_index (by_op, LaminaMatch, 0);
+  m = &g_array_index (by_op, LaminaSearchMatch, 0);
   g_assert_cmpint (m->kind, ==, LAMINA_MATCH_OP_TYPE);
   g_assert_cmpstr (m->node->name, ==, "act");
   /* a node name, then a tensor whose node is its consumer */
   g_assert_cmpuint (by_name->len, ==, 2);
-  m = &g_array_index (by_name, LaminaMatch, 0);
+  m = &g_array_index (by_name, LaminaSearchMatch, 0);
   g_assert_cmpint (m->kind, ==, LAMINA_MATCH_NODE_NAME);
   g_assert_cmpstr (m->node->name, ==, "stem_conv");
-  m = &g_array_index (by_name, LaminaMatch, 1);
+  m = &g_array_index (by_name, LaminaSearchMatch, 1);
   g_assert_cmpint (m->kind, ==, LAMINA_MATCH_TENSOR);
   g_assert_cmpstr (m->tensor->name, ==, "stem.weight");
   g_assert_cmpstr (m->node->name, ==, "stem_conv");
@@ -64,7 +64,7 @@ test_tensor_producer (void)
 
   g_assert_cmpuint (r->len, ==, 1);
   /* an activation jumps to the node that produces it */
-  g_assert_cmpstr (g_array_index (r, LaminaMatch, 0).node->name, ==, "stem_conv");
+  g_assert_cmpstr (g_array_index (r, LaminaSearchMatch, 0).node->name, ==, "stem_conv");
 }
 
 static void

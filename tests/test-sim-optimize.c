@@ -2,7 +2,7 @@
  *
  * test-sim-optimize: the simulator's plan-time optimisations (constant
  * folding, BatchNormalization / affine folding into Conv, activation
- * fusion, the decomposed hard swish) give the same outputs as the graph run
+ * fusion, the decomposed hard swish, QDQ Conv as QLinearConv) give the same outputs as the graph run
  * as written (LAMINA_SIM_OPTIMIZE_NONE), on small hand-made graphs with the
  * built-in kernels and on the shared models; and the window's view (keep,
  * observer) still sees every node's exact output.
@@ -328,6 +328,241 @@ test_observer_unfused (void)
   g_assert_cmpuint (log.computed, ==, 5);
 }
 
+/* ---- QDQ Conv as QLinearConv --------------------------------------------------- */
+
+/* A constant of dtype (int8 or float32) from a list of values. */
+static void
+constant_values (LaminaModel *m, const char *name, LaminaDType dtype, int rank, const gint64 *dims,
+                 const double *values, guint n)
+{
+  LaminaTensor *t = tensor (m, name);
+  gsize size = lamina_dtype_size (dtype);
+  guint8 *data = g_malloc (MAX (n * size, 1));
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (dtype == LAMINA_DTYPE_INT8)
+        ((gint8 *) data)[i] = (gint8) values[i];
+      else
+        ((float *) data)[i] = (float) values[i];
+    }
+  t->dtype = dtype;
+  lamina_shape_set (&t->shape, rank, dims);
+  t->is_constant = TRUE;
+  t->data = g_bytes_new_take (data, n * size);
+}
+
+/* DequantizeLinear (x_q; 0.5, 1) → Conv (DequantizeLinear (w_q; [0.25, 0.5],
+ * 0; axis 0), B = [0.375, -1.25]) → Relu → QuantizeLinear (0.75, -3). */
+static LaminaModel *
+qdq_conv_model (void)
+{
+  LaminaModel *m = model_new ();
+  const gint64 x[] = { 1, 1, 3, 3 }, w[] = { 2, 1, 2, 2 }, two[] = { 2 };
+  const double wq[] = { 3, -2, 1, 4, -5, 2, 6, -1 }, sw[] = { 0.25, 0.5 }, zw[] = { 0, 0 }, b[] = { 0.375, -1.25 };
+  const double sx = 0.5, zx = 1, sy = 0.75, zy = -3;
+  LaminaNode *n;
+
+  graph_input (m, "xq", 4, x);
+  tensor (m, "xq")->dtype = LAMINA_DTYPE_INT8;
+  constant_values (m, "sx", LAMINA_DTYPE_FLOAT32, 0, NULL, &sx, 1);
+  constant_values (m, "zx", LAMINA_DTYPE_INT8, 0, NULL, &zx, 1);
+  constant_values (m, "wq", LAMINA_DTYPE_INT8, 4, w, wq, 8);
+  constant_values (m, "sw", LAMINA_DTYPE_FLOAT32, 1, two, sw, 2);
+  constant_values (m, "zw", LAMINA_DTYPE_INT8, 1, two, zw, 2);
+  constant_values (m, "b", LAMINA_DTYPE_FLOAT32, 1, two, b, 2);
+  constant_values (m, "sy", LAMINA_DTYPE_FLOAT32, 0, NULL, &sy, 1);
+  constant_values (m, "zy", LAMINA_DTYPE_INT8, 0, NULL, &zy, 1);
+  node (m, "DequantizeLinear", "x", "xq", "sx", "zx", NULL);
+  n = node (m, "DequantizeLinear", "w", "wq", "sw", "zw", NULL);
+  lamina_node_add_attr (n, "axis", LAMINA_ATTR_INT)->i = 0;
+  node (m, "Conv", "y", "x", "w", "b", NULL);
+  node (m, "Relu", "r", "y", NULL);
+  node (m, "QuantizeLinear", "out", "r", "sy", "zy", NULL);
+  tensor (m, "out")->dtype = LAMINA_DTYPE_INT8;
+  finish (m, "out");
+  return m;
+}
+
+/* The int8 output (copied); *y_seen: whether the Conv's float output was
+ * computed (the graph ran as written). */
+static GBytes *
+run_qdq (LaminaModel *m, LaminaSimOptimize optimize, gboolean keep_all, gboolean *y_seen)
+{
+  g_autoptr(LaminaSim) sim = lamina_sim_new (m, m->graph, &(LaminaSimOptions) { 1, .optimize = optimize }, NULL);
+  const gint8 xq[] = { 5, -3, 7, 0, 12, -8, 3, 2, -1 };
+  const gint64 dims[] = { 1, 1, 3, 3 };
+  g_autoptr(GError) error = NULL;
+  LaminaValue v = { 0 };
+  const LaminaValue *out;
+
+  g_assert_nonnull (sim);
+  g_assert_true (lamina_value_set_shape (&v, LAMINA_DTYPE_INT8, 4, dims, &error));
+  g_assert_true (lamina_value_alloc (&v, &error));
+  memcpy (v.data, xq, sizeof xq);
+  g_assert_true (lamina_sim_set_input (sim, "xq", &v, &error));
+  lamina_value_clear (&v);
+  lamina_sim_keep_all (sim, keep_all);
+  *y_seen = FALSE;
+  while (lamina_sim_position (sim) < lamina_sim_n_steps (sim))
+    {
+      g_assert_true (lamina_sim_step (sim, &error));
+      g_assert_no_error (error);
+      *y_seen |= lamina_sim_get_value (sim, tensor (m, "y")) != NULL;
+    }
+  out = lamina_sim_get_value (sim, tensor (m, "out"));
+  g_assert_nonnull (out);
+  g_assert_cmpint (out->dtype, ==, LAMINA_DTYPE_INT8);
+  g_assert_cmpint (out->numel, ==, 8);
+  return g_bytes_new (out->data, out->numel);
+}
+
+/* The fused QLinearConv gives the integer results computed by hand:
+ * acc = Σ (x_q − 1) · w_q + round (B / (0.5 · s_w)), y = max (round (acc ·
+ * 0.5 · s_w / 0.75) − 3, −3); --no-optimize and keep_all run the graph as
+ * written (the float Conv output exists), with the same values here. */
+static void
+test_qdq_conv (void)
+{
+  g_autoptr(LaminaModel) m = qdq_conv_model ();
+  const gint8 want[] = { 8, -3, -3, 5, -3, 31, 8, -3 };
+  const LaminaSimOptimize modes[] = { LAMINA_SIM_OPTIMIZE_ALL, LAMINA_SIM_OPTIMIZE_NONE, LAMINA_SIM_OPTIMIZE_ALL };
+
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      gboolean y_seen;
+      g_autoptr(GBytes) got = run_qdq (m, modes[i], i == 2, &y_seen);
+      g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got), want, sizeof want);
+      g_assert_cmpint (y_seen, ==, i != 0);
+    }
+}
+
+/* ---- QDQ pairs around data movement ------------------------------------------- */
+
+/* xq (int8 [1,2,2,3]) → x = DQ (0.5, 1), read by Reshape → Q = rq and
+ * Transpose → Q = tq (same parameters: one group); Concat (DQ (xq), DQ
+ * (xq)) → Q = cq (a group of two DequantizeLinear); DQ (xq; 0.25, 1) →
+ * Reshape → Q (0.5, 1) = mq (parameters differ: runs as written). */
+static LaminaModel *
+qdq_moving_model (void)
+{
+  LaminaModel *m = model_new ();
+  const gint64 x[] = { 1, 2, 2, 3 }, two[] = { 2 }, perm[] = { 0, 1, 3, 2 }, shape[] = { 1, 12 };
+  const double s = 0.5, s2 = 0.25, z = 1;
+  const char *outputs[] = { "rq", "tq", "cq", "mq" };
+  LaminaTensor *shape_t = tensor (m, "shape");
+  g_autoptr(GError) error = NULL;
+  LaminaNode *n;
+  LaminaAttr *a;
+
+  graph_input (m, "xq", 4, x);
+  tensor (m, "xq")->dtype = LAMINA_DTYPE_INT8;
+  constant_values (m, "s", LAMINA_DTYPE_FLOAT32, 0, NULL, &s, 1);
+  constant_values (m, "s2", LAMINA_DTYPE_FLOAT32, 0, NULL, &s2, 1);
+  constant_values (m, "z", LAMINA_DTYPE_INT8, 0, NULL, &z, 1);
+  shape_t->dtype = LAMINA_DTYPE_INT64;
+  lamina_shape_set (&shape_t->shape, 1, two);
+  shape_t->is_constant = TRUE;
+  shape_t->data = g_bytes_new (shape, sizeof shape);
+  node (m, "DequantizeLinear", "x", "xq", "s", "z", NULL);
+  node (m, "Reshape", "r", "x", "shape", NULL);
+  node (m, "QuantizeLinear", "rq", "r", "s", "z", NULL);
+  n = node (m, "Transpose", "t", "x", NULL);
+  a = lamina_node_add_attr (n, "perm", LAMINA_ATTR_INTS);
+  a->n = 4;
+  a->ints = g_memdup2 (perm, sizeof perm);
+  node (m, "QuantizeLinear", "tq", "t", "s", "z", NULL);
+  node (m, "DequantizeLinear", "a", "xq", "s", "z", NULL);
+  node (m, "DequantizeLinear", "b", "xq", "s", "z", NULL);
+  n = node (m, "Concat", "c", "a", "b", NULL);
+  lamina_node_add_attr (n, "axis", LAMINA_ATTR_INT)->i = 1;
+  node (m, "QuantizeLinear", "cq", "c", "s", "z", NULL);
+  node (m, "DequantizeLinear", "d", "xq", "s2", "z", NULL);
+  node (m, "Reshape", "mr", "d", "shape", NULL);
+  node (m, "QuantizeLinear", "mq", "mr", "s", "z", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (outputs); i++)
+    {
+      tensor (m, outputs[i])->dtype = LAMINA_DTYPE_INT8;
+      g_ptr_array_add (m->graph->outputs, tensor (m, outputs[i]));
+    }
+  g_assert_true (lamina_graph_link (m->graph, &error));
+  g_assert_no_error (error);
+  return m;
+}
+
+/* The four outputs concatenated; *x_type: the dtype "x" had right after
+ * its step (INT8 when the DequantizeLinear ran as a copy). */
+static GByteArray *
+run_moving (LaminaModel *m, LaminaSimOptimize optimize, gboolean keep_all, const gint8 *xq, LaminaDType *x_type)
+{
+  g_autoptr(LaminaSim) sim = lamina_sim_new (m, m->graph, &(LaminaSimOptions) { 1, .optimize = optimize }, NULL);
+  const gint64 dims[] = { 1, 2, 2, 3 };
+  const char *outputs[] = { "rq", "tq", "cq", "mq" };
+  GByteArray *all = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  LaminaValue v = { 0 };
+
+  g_assert_nonnull (sim);
+  g_assert_true (lamina_value_set_shape (&v, LAMINA_DTYPE_INT8, 4, dims, &error));
+  g_assert_true (lamina_value_alloc (&v, &error));
+  memcpy (v.data, xq, 12);
+  g_assert_true (lamina_sim_set_input (sim, "xq", &v, &error));
+  lamina_value_clear (&v);
+  lamina_sim_keep_all (sim, keep_all);
+  *x_type = LAMINA_DTYPE_UNDEFINED;
+  while (lamina_sim_position (sim) < lamina_sim_n_steps (sim))
+    {
+      const LaminaValue *x;
+      lamina_sim_step (sim, &error);
+      g_assert_no_error (error);
+      x = lamina_sim_get_value (sim, tensor (m, "x"));
+      if (x != NULL && *x_type == LAMINA_DTYPE_UNDEFINED)
+        *x_type = x->dtype;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (outputs); i++)
+    {
+      const LaminaValue *out = lamina_sim_get_value (sim, tensor (m, outputs[i]));
+      g_assert_nonnull (out);
+      g_assert_cmpint (out->dtype, ==, LAMINA_DTYPE_INT8);
+      g_byte_array_append (all, out->data, out->numel);
+    }
+  return all;
+}
+
+/* Optimised, the DequantizeLinear of a group runs as a copy of the
+ * integers (x is int8) and the outputs are those of the graph run as
+ * written (--no-optimize, keep_all: x is float32): rq = xq, tq its
+ * transpose, cq = (xq, xq), mq = round half even ((xq − 1) / 2) + 1. */
+static void
+test_qdq_moving (void)
+{
+  g_autoptr(LaminaModel) m = qdq_moving_model ();
+  const gint8 xq[] = { -128, -3, 0, 1, 2, 3, 4, 5, 7, 100, 126, 127 };
+  const LaminaSimOptimize modes[] = { LAMINA_SIM_OPTIMIZE_ALL, LAMINA_SIM_OPTIMIZE_NONE, LAMINA_SIM_OPTIMIZE_ALL };
+  const LaminaDType want_type[] = { LAMINA_DTYPE_INT8, LAMINA_DTYPE_FLOAT32, LAMINA_DTYPE_FLOAT32 };
+  g_autoptr(GByteArray) first = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      LaminaDType x_type;
+      g_autoptr(GByteArray) got = run_moving (m, modes[i], i == 2, xq, &x_type);
+      g_assert_cmpint (x_type, ==, want_type[i]);
+      g_assert_cmpuint (got->len, ==, 12 * 4 + 12);
+      g_assert_cmpmem (got->data, 12, xq, 12);                        /* rq */
+      g_assert_cmpint ((gint8) got->data[12 + 1], ==, xq[3]);           /* tq [0,0,0,1] = xq [0,0,1,0] */
+      g_assert_cmpmem (got->data + 24, 12, xq, 12);                   /* cq */
+      g_assert_cmpmem (got->data + 24 + 12, 12, xq, 12);
+      g_assert_cmpint ((gint8) got->data[48 + 3], ==, 1);               /* (1 − 1) / 2 → 0, + 1 */
+      g_assert_cmpint ((gint8) got->data[48 + 5], ==, 2);               /* (3 − 1) / 2 = 1 */
+      g_assert_cmpint ((gint8) got->data[48 + 4], ==, 1);               /* 0.5 → 0 (half to even) */
+      g_assert_cmpint ((gint8) got->data[48 + 7], ==, 3);               /* 2 */
+      if (first == NULL)
+        first = g_byte_array_ref (got);
+      else
+        g_assert_cmpmem (got->data, got->len, first->data, first->len);
+    }
+}
+
 /* After a run, the steps from `first` on were absorbed: they took no time. */
 static void
 assert_absorbed (LaminaModel *m, guint first)
@@ -445,6 +680,8 @@ main (int argc, char **argv)
   g_test_add_func ("/sim-optimize/observer-unfused", test_observer_unfused);
   g_test_add_func ("/sim-optimize/hard-swish", test_hard_swish);
   g_test_add_func ("/sim-optimize/constant-folding", test_constant_folding);
+  g_test_add_func ("/sim-optimize/qdq-conv", test_qdq_conv);
+  g_test_add_func ("/sim-optimize/qdq-moving", test_qdq_moving);
   for (guint i = 0; i < G_N_ELEMENTS (shared_cases); i++)
     {
       g_autofree char *name = g_strdup_printf ("/sim-optimize/shared/%s", shared_cases[i].model);

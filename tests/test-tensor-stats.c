@@ -543,6 +543,75 @@ test_value_stats (void)
   g_assert_nonnull (error);
 }
 
+/* Two histograms share one range: the union of both value ranges and the
+ * span; every finite value lands in its bin, the last bin holds hi. */
+static void
+test_histogram_pair (void)
+{
+  const float a[] = { 0, 1, 2, 3, NAN, INFINITY };
+  const float b[] = { -1, 0.5f, 4 };
+  LaminaHistogramPair p;
+  guint64 na = 0, nb = 0;
+
+  lamina_histogram_pair_compute (a, G_N_ELEMENTS (a), b, G_N_ELEMENTS (b), NAN, NAN, &p);
+  g_assert_cmpfloat (p.lo, ==, -1);
+  g_assert_cmpfloat (p.hi, ==, 4);
+  for (guint i = 0; i < LAMINA_HISTOGRAM_BINS; i++)
+    na += p.a[i], nb += p.b[i];
+  /* NaN and inf are not counted */
+  g_assert_cmpuint (na, ==, 4);
+  g_assert_cmpuint (nb, ==, 3);
+  /* 64 bins over [-1, 4]: 0 is in bin floor(1/5·64) = 12, 3 in bin 51 */
+  g_assert_cmpuint (p.a[12], ==, 1);
+  g_assert_cmpuint (p.a[51], ==, 1);
+  g_assert_cmpuint (p.b[0], ==, 1);
+  g_assert_cmpuint (p.b[LAMINA_HISTOGRAM_BINS - 1], ==, 1);
+
+  /* the span widens the range (unused quantization range shows) */
+  lamina_histogram_pair_compute (a, 4, b, 0, -8, 8, &p);
+  g_assert_cmpfloat (p.lo, ==, -8);
+  g_assert_cmpfloat (p.hi, ==, 8);
+  g_assert_cmpuint (p.a[32], ==, 1);   /* 0 is the middle */
+  g_assert_cmpuint (p.a[LAMINA_HISTOGRAM_BINS - 1], ==, 0);
+
+  /* nothing finite: no range, no counts, the span alone does not make one */
+  lamina_histogram_pair_compute (a + 4, 2, NULL, 0, -1, 1, &p);
+  g_assert_true (isnan (p.lo) && isnan (p.hi));
+  g_assert_cmpuint (p.a[0], ==, 0);
+}
+
+/* [s·(qmin − z), s·(qmax − z)] for int8 / uint8 / int16, the widest over
+ * per-axis channels; no range without quant or for a float dtype. */
+static void
+test_quant_real_range (void)
+{
+  g_autoptr(LaminaQuant) q = lamina_quant_new (-1, 1);
+  g_autoptr(LaminaQuant) axis = lamina_quant_new (0, 2);
+  double lo, hi;
+
+  q->scale[0] = 0.5f;
+  q->zero_point[0] = -28;
+  g_assert_true (lamina_quant_real_range (q, LAMINA_DTYPE_INT8, &lo, &hi));
+  g_assert_cmpfloat (lo, ==, 0.5 * (-128 + 28));
+  g_assert_cmpfloat (hi, ==, 0.5 * (127 + 28));
+  q->zero_point[0] = 128;
+  g_assert_true (lamina_quant_real_range (q, LAMINA_DTYPE_UINT8, &lo, &hi));
+  g_assert_cmpfloat (lo, ==, -64);
+  g_assert_cmpfloat (hi, ==, 63.5);
+  q->zero_point[0] = 0;
+  g_assert_true (lamina_quant_real_range (q, LAMINA_DTYPE_INT16, &lo, &hi));
+  g_assert_cmpfloat (lo, ==, -16384);
+  g_assert_cmpfloat (hi, ==, 16383.5);
+  g_assert_false (lamina_quant_real_range (q, LAMINA_DTYPE_FLOAT32, &lo, &hi));
+  g_assert_false (lamina_quant_real_range (NULL, LAMINA_DTYPE_INT8, &lo, &hi));
+
+  axis->scale[0] = 1, axis->zero_point[0] = 0;
+  axis->scale[1] = 2, axis->zero_point[1] = 10;
+  g_assert_true (lamina_quant_real_range (axis, LAMINA_DTYPE_INT8, &lo, &hi));
+  g_assert_cmpfloat (lo, ==, 2 * (-128 - 10));
+  g_assert_cmpfloat (hi, ==, 2 * (127 - 10));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -564,5 +633,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/lamina/tensor-stats/format", test_format);
   g_test_add_func ("/lamina/tensor-stats/shared-weight", test_shared_weight);
   g_test_add_func ("/lamina/tensor-stats/value", test_value_stats);
+  g_test_add_func ("/lamina/tensor-stats/histogram-pair", test_histogram_pair);
+  g_test_add_func ("/lamina/tensor-stats/quant-real-range", test_quant_real_range);
   return g_test_run ();
 }

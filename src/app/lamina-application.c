@@ -22,6 +22,9 @@ struct _LaminaApplication
   int            run_steps;      /* --run-steps: Step this often once drawn */
   char          *select_tensor;  /* --select-tensor: then show this tensor */
   char          *input_image;    /* --input-image: the model input first */
+  char          *compare_with;   /* --compare-with: the partner model (then the image goes there) */
+  char          *compare_layer;  /* --compare-layer: the heatmap's layer */
+  double         score;          /* --score-threshold, < 0: the presets' */
   gint64         start_time;  /* for --timings: first frame counts from here */
   int            exit_status;
 };
@@ -134,6 +137,29 @@ on_screenshot_frame (GdkFrameClock *clock, LaminaWindow *window)
     g_application_quit (G_APPLICATION (self));
 }
 
+/* --compare-with [--input-image] [--compare-layer]: the Compare page
+ * instead of the Image page. */
+static void
+start_compare (LaminaApplication *self, LaminaWindow *window)
+{
+  g_autoptr(GFile) partner = g_file_new_for_commandline_arg (self->compare_with);
+  g_autoptr(GError) error = NULL;
+
+  if (!lamina_window_compare_with_file (window, partner, &error) ||
+      (self->input_image && !lamina_window_compare_image_file (window, self->input_image, &error)))
+    {
+      if (self->screenshot)
+        fail (self, error->message);
+      else
+        g_printerr ("lamina: %s\n", error->message);
+    }
+  if (self->compare_layer)
+    lamina_compare_page_select_layer (lamina_window_get_compare_page (window), self->compare_layer);
+  g_clear_pointer (&self->compare_with, g_free);
+  g_clear_pointer (&self->compare_layer, g_free);
+  g_clear_pointer (&self->input_image, g_free);
+}
+
 static void
 on_first_frame (LaminaGraphView *view, LaminaWindow *window)
 {
@@ -144,6 +170,8 @@ on_first_frame (LaminaGraphView *view, LaminaWindow *window)
   if (self->timings)
     print_timings (window, self->start_time);
   /* once: the scene may be redrawn from scratch later */
+  if (self->compare_with)
+    start_compare (self, window);
   if (self->input_image)
     {
       g_autoptr(GError) error = NULL;
@@ -157,6 +185,11 @@ on_first_frame (LaminaGraphView *view, LaminaWindow *window)
             g_printerr ("lamina: %s\n", error->message);
         }
       g_clear_pointer (&self->input_image, g_free);
+    }
+  if (self->score >= 0)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.set-score-threshold", "d", self->score);
+      self->score = -1;
     }
   if (self->run_steps > 0 || self->select_tensor)
     {
@@ -201,7 +234,8 @@ open_in (LaminaApplication *self, LaminaWindow *window, GFile *file)
 {
   LaminaGraphView *view = lamina_window_get_graph_view (window);
 
-  if (self->screenshot || self->timings || self->input_image || self->run_steps > 0 || self->select_tensor)
+  if (self->screenshot || self->timings || self->input_image || self->run_steps > 0 || self->select_tensor ||
+      self->compare_with)
     {
       g_signal_connect_object (view, "first-frame", G_CALLBACK (on_first_frame), window, 0);
       g_signal_connect_object (view, "layout-failed", G_CALLBACK (on_layout_failed), self, 0);
@@ -291,6 +325,13 @@ lamina_application_handle_local_options (GApplication *app, GVariantDict *option
   g_variant_dict_lookup (options, "run-steps", "i", &self->run_steps);
   g_variant_dict_lookup (options, "select-tensor", "s", &self->select_tensor);
   g_variant_dict_lookup (options, "input-image", "^ay", &self->input_image);
+  g_variant_dict_lookup (options, "compare-with", "^ay", &self->compare_with);
+  g_variant_dict_lookup (options, "compare-layer", "s", &self->compare_layer);
+  if (g_variant_dict_lookup (options, "score-threshold", "d", &self->score) && (self->score <= 0 || self->score > 1))
+    {
+      g_printerr (_("lamina: --score-threshold wants a number above 0 and at most 1\n"));
+      return 2;
+    }
   /* debug runs get their own process instead of handing files to a running one */
   if (self->screenshot || self->timings)
     g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
@@ -396,6 +437,8 @@ lamina_application_finalize (GObject *object)
   g_free (LAMINA_APPLICATION (object)->screenshot);
   g_free (LAMINA_APPLICATION (object)->select_tensor);
   g_free (LAMINA_APPLICATION (object)->input_image);
+  g_free (LAMINA_APPLICATION (object)->compare_with);
+  g_free (LAMINA_APPLICATION (object)->compare_layer);
   G_OBJECT_CLASS (lamina_application_parent_class)->finalize (object);
 }
 
@@ -428,6 +471,12 @@ lamina_application_init (LaminaApplication *self)
       N_("Then show this tensor in the side panel"), N_("NAME") },
     { "input-image", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Use this image as the model input: the model runs and its detections are shown (with --run-steps: only those steps)"), N_("IMAGE") },
+    { "compare-with", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Compare the model with this float (or fixed) counterpart: the Compare page shows both on --input-image"), N_("MODEL") },
+    { "compare-layer", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("The layer whose error heatmap the Compare page shows (a tensor name)"), N_("NAME") },
+    { "score-threshold", 0, 0, G_OPTION_ARG_DOUBLE, NULL,
+      N_("Minimum detection score on the Image and Compare pages (default: the preset's)"), N_("SCORE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
     { NULL }
   };
@@ -435,6 +484,7 @@ lamina_application_init (LaminaApplication *self)
   /* the application is created first thing in main(): close enough to
    * process start for the first-frame time */
   self->start_time = g_get_monotonic_time ();
+  self->score = -1;
   g_application_add_main_option_entries (G_APPLICATION (self), options);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[MODEL…]"));
 }

@@ -12,12 +12,20 @@
 
 #include <math.h>
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include "lamina-graph-view.h"
 #include "lamina-pan-zoom.h"
+#include "render/lamina-colormap.h"
 #include "render/lamina-render.h"
 
 /* The cached region extends this fraction of the view beyond each edge. */
 #define CACHE_MARGIN 0.25
+
+/* The metric legend: margin from the canvas corner, padding, colour bar. */
+#define LEGEND_MARGIN 12.0
+#define LEGEND_PAD 8.0
+#define LEGEND_BAR_W 180.0
+#define LEGEND_BAR_H 10.0
 
 struct _LaminaGraphView
 {
@@ -34,6 +42,14 @@ struct _LaminaGraphView
   int              selected_edge;
   int              hovered;
   GArray          *marks;     /* LaminaBoxMark per box, or NULL */
+
+  /* metric colouring: values by node, and per box of the scene */
+  GHashTable      *metric_values;
+  GArray          *box_metric;    /* double per box (NaN: none), NULL without scene */
+  char            *metric_title;
+  char            *metric_unit;
+  double           metric_worst, metric_best;
+  gboolean         metric_past_best;   /* some value is better than metric_best */
   gboolean         initial_view_pending;
   gboolean         loading;
   double           fraction;
@@ -54,7 +70,8 @@ struct _LaminaGraphView
 
 G_DEFINE_FINAL_TYPE (LaminaGraphView, lamina_graph_view, GTK_TYPE_WIDGET)
 
-enum { PROP_0, PROP_DOCUMENT, PROP_SCENE, PROP_SELECTED, PROP_SELECTED_EDGE, PROP_LOADING, PROP_FRACTION, N_PROPS };
+enum { PROP_0, PROP_DOCUMENT, PROP_SCENE, PROP_SELECTED, PROP_SELECTED_EDGE, PROP_LOADING, PROP_FRACTION,
+       PROP_HAS_NODE_METRIC, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 enum { FIRST_FRAME, LAYOUT_FAILED, N_SIGNALS };
@@ -85,6 +102,13 @@ base_options (LaminaGraphView *self, LaminaRenderOptions *options, gboolean dark
     {
       options->marks = (const LaminaBoxMark *) self->marks->data;
       options->n_marks = self->marks->len;
+    }
+  if (self->box_metric != NULL)
+    {
+      options->metric = (const double *) self->box_metric->data;
+      options->n_metric = self->box_metric->len;
+      options->metric_worst = self->metric_worst;
+      options->metric_best = self->metric_best;
     }
 }
 
@@ -149,8 +173,13 @@ snapshot_highlight (LaminaGraphView *self, GtkSnapshot *snapshot, int box_index,
   if (box_index < 0 || (guint) box_index >= layout->boxes->len)
     return;
   box = &g_array_index (layout->boxes, LaminaBox, box_index);
-  /* the outline is drawn 2 units outside the box, 2 units wide */
-  area = (LaminaRect) { box->rect.x - 4, box->rect.y - 4, box->rect.width + 8, box->rect.height + 8 };
+  /* the outline is drawn 2 units outside the box, 2 units wide; the area
+   * starts on a whole pixel of the cache, or its text lands between
+   * pixels and blurs over the cached text (visible on light headers) */
+  area.x = self->cache_rect.x + floor ((box->rect.x - 4 - self->cache_rect.x) * zoom) / zoom;
+  area.y = self->cache_rect.y + floor ((box->rect.y - 4 - self->cache_rect.y) * zoom) / zoom;
+  area.width = box->rect.x + box->rect.width + 4 - area.x;
+  area.height = box->rect.y + box->rect.height + 4 - area.y;
   base_options (self, &options, dark);
   if (selected)
     options.selected_box = box_index;
@@ -164,6 +193,92 @@ snapshot_highlight (LaminaGraphView *self, GtkSnapshot *snapshot, int box_index,
   gtk_snapshot_append_node (snapshot, node);
   gtk_snapshot_pop (snapshot);
   gtk_snapshot_restore (snapshot);
+}
+
+/* ---- metric legend -------------------------------------------------------- */
+
+static void
+legend_text (cairo_t *cr, PangoLayout *layout, const char *text, double x, double y, double align)
+{
+  int w, h;
+
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_pixel_size (layout, &w, &h);
+  cairo_move_to (cr, x - align * w, y);
+  pango_cairo_show_layout (cr, layout);
+}
+
+/* Title, colour bar from best (left) to worst (right) with three numbers,
+ * and the "no value" swatch, on a plate like the window's legend. */
+static void
+draw_metric_legend (LaminaGraphView *self, cairo_t *cr, gboolean dark)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+  g_autofree char *title = self->metric_unit && self->metric_unit[0]
+                           ? g_strdup_printf ("%s (%s)", self->metric_title, self->metric_unit)
+                           : g_strdup (self->metric_title);
+  g_autofree char *best_value = lamina_render_format_metric (self->metric_best, NULL);
+  /* values past the scale's end take its colour: "≥ 35.2" says so */
+  g_autofree char *best = self->metric_past_best
+                          ? g_strdup_printf ("%s %s", self->metric_worst < self->metric_best ? "≥" : "≤", best_value)
+                          : g_strdup (best_value);
+  g_autofree char *mid = lamina_render_format_metric ((self->metric_best + self->metric_worst) / 2, NULL);
+  g_autofree char *worst = lamina_render_format_metric (self->metric_worst, NULL);
+  double x = LEGEND_MARGIN + LEGEND_PAD, y = LEGEND_MARGIN + LEGEND_PAD, line, rgb[3], none[3];
+  GdkRGBA fg;
+  int tw, th;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (self)), &fg);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  pango_layout_set_text (layout, title, -1);
+  pango_layout_get_pixel_size (layout, &tw, &th);
+  line = th;
+  /* plate: title, bar, numbers, no-value row */
+  cairo_rectangle (cr, LEGEND_MARGIN, LEGEND_MARGIN, MAX (LEGEND_BAR_W, tw) + 2 * LEGEND_PAD,
+                   3 * line + LEGEND_BAR_H + 10 + 2 * LEGEND_PAD);
+  cairo_set_source_rgba (cr, dark ? 0.14 : 0.98, dark ? 0.14 : 0.98, dark ? 0.14 : 0.98, 0.9);
+  cairo_fill_preserve (cr);
+  cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.25);
+  cairo_set_line_width (cr, 1);
+  cairo_stroke (cr);
+  gdk_cairo_set_source_rgba (cr, &fg);
+  legend_text (cr, layout, title, x, y, 0);
+  y += line + 3;
+  for (int i = 0; i < (int) LEGEND_BAR_W; i++)
+    {
+      lamina_colormap_inferno (i / (LEGEND_BAR_W - 1), rgb);
+      cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+      cairo_rectangle (cr, x + i, y, 1.5, LEGEND_BAR_H);
+      cairo_fill (cr);
+    }
+  y += LEGEND_BAR_H + 2;
+  gdk_cairo_set_source_rgba (cr, &fg);
+  legend_text (cr, layout, best, x, y, 0);
+  legend_text (cr, layout, mid, x + LEGEND_BAR_W / 2, y, 0.5);
+  legend_text (cr, layout, worst, x + LEGEND_BAR_W, y, 1);
+  y += line + 5;
+  cairo_rectangle (cr, x + 0.5, y + (line - LEGEND_BAR_H) / 2 + 0.5, LEGEND_BAR_H - 1, LEGEND_BAR_H - 1);
+  lamina_render_no_metric_color (dark, none);
+  cairo_set_source_rgb (cr, none[0], none[1], none[2]);
+  cairo_fill_preserve (cr);
+  cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.7);
+  cairo_stroke (cr);
+  gdk_cairo_set_source_rgba (cr, &fg);
+  legend_text (cr, layout, _("no value"), x + LEGEND_BAR_H + 5, y, 0);
+}
+
+static void
+snapshot_metric_legend (LaminaGraphView *self, GtkSnapshot *snapshot, gboolean dark)
+{
+  int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+  cairo_t *cr;
+
+  if (self->metric_values == NULL)
+    return;
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  draw_metric_legend (self, cr, dark);
+  cairo_destroy (cr);
 }
 
 static void
@@ -192,6 +307,7 @@ lamina_graph_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     snapshot_highlight (self, snapshot, self->hovered, FALSE, zoom, dark);
   snapshot_highlight (self, snapshot, self->selected, TRUE, zoom, dark);
   gtk_snapshot_restore (snapshot);
+  snapshot_metric_legend (self, snapshot, dark);
   gtk_snapshot_pop (snapshot);
 
   if (self->first_frame_time == 0)
@@ -399,6 +515,92 @@ lamina_graph_view_set_marks (LaminaGraphView *self, GArray *marks)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* ---- metric colouring ------------------------------------------------------ */
+
+/* The per-box values of the current scene from the node table. */
+static void
+update_box_metric (LaminaGraphView *self)
+{
+  const LaminaLayout *layout;
+  GHashTableIter iter;
+  gpointer node, value;
+  double none = NAN;
+
+  g_clear_pointer (&self->box_metric, g_array_unref);
+  self->metric_past_best = FALSE;
+  invalidate_cache (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  if (self->metric_values == NULL || self->scene == NULL)
+    return;
+  layout = lamina_scene_get_layout (self->scene);
+  self->box_metric = g_array_sized_new (FALSE, FALSE, sizeof (double), layout->boxes->len);
+  for (guint i = 0; i < layout->boxes->len; i++)
+    g_array_append_val (self->box_metric, none);
+  g_hash_table_iter_init (&iter, self->metric_values);
+  while (g_hash_table_iter_next (&iter, &node, &value))
+    {
+      int box = lamina_layout_box_for_node (layout, node);
+      double v = value ? *(const double *) value : NAN;
+      if (box < 0 || isnan (v))
+        continue;
+      g_array_index (self->box_metric, double, box) = v;
+      if (self->metric_worst < self->metric_best ? v > self->metric_best : v < self->metric_best)
+        self->metric_past_best = TRUE;
+    }
+}
+
+void
+lamina_graph_view_set_node_metric (LaminaGraphView *self, GHashTable *values, const char *title,
+                                   const char *unit, double worst, double best)
+{
+  gboolean had;
+
+  g_return_if_fail (LAMINA_IS_GRAPH_VIEW (self));
+  g_return_if_fail (values != NULL);
+  had = self->metric_values != NULL;
+  g_hash_table_ref (values);
+  g_clear_pointer (&self->metric_values, g_hash_table_unref);
+  self->metric_values = values;
+  g_free (self->metric_title);
+  self->metric_title = g_strdup (title ? title : "");
+  g_free (self->metric_unit);
+  self->metric_unit = g_strdup (unit);
+  self->metric_worst = worst;
+  self->metric_best = best;
+  update_box_metric (self);
+  if (!had)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_NODE_METRIC]);
+}
+
+void
+lamina_graph_view_clear_node_metric (LaminaGraphView *self)
+{
+  g_return_if_fail (LAMINA_IS_GRAPH_VIEW (self));
+  if (self->metric_values == NULL)
+    return;
+  g_clear_pointer (&self->metric_values, g_hash_table_unref);
+  g_clear_pointer (&self->metric_title, g_free);
+  g_clear_pointer (&self->metric_unit, g_free);
+  update_box_metric (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_NODE_METRIC]);
+}
+
+gboolean
+lamina_graph_view_has_node_metric (LaminaGraphView *self)
+{
+  g_return_val_if_fail (LAMINA_IS_GRAPH_VIEW (self), FALSE);
+  return self->metric_values != NULL;
+}
+
+double
+lamina_graph_view_get_box_metric (LaminaGraphView *self, int box)
+{
+  g_return_val_if_fail (LAMINA_IS_GRAPH_VIEW (self), NAN);
+  if (self->box_metric == NULL || box < 0 || (guint) box >= self->box_metric->len)
+    return NAN;
+  return g_array_index (self->box_metric, double, box);
+}
+
 int
 lamina_graph_view_find_box (LaminaGraphView *self, const LaminaNode *node)
 {
@@ -539,6 +741,7 @@ set_scene (LaminaGraphView *self, LaminaScene *scene)
   self->selected_edge = -1;
   self->hovered = -1;
   g_clear_pointer (&self->marks, g_array_unref);
+  update_box_metric (self);
   self->first_frame_time = 0;
   self->frame_pending = FALSE;
   layout = scene ? lamina_scene_get_layout (scene) : NULL;
@@ -593,6 +796,9 @@ lamina_graph_view_show_graph (LaminaGraphView *self, LaminaDocument *document, L
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->graph = graph;
+  /* the values are keyed by nodes of the old document */
+  if (document != self->document)
+    lamina_graph_view_clear_node_metric (self);
   set_scene (self, NULL);
   set_loading (self, document != NULL, 0.0);
   if (document != NULL)
@@ -670,6 +876,10 @@ lamina_graph_view_finalize (GObject *object)
   g_clear_object (&self->viewport);
   g_clear_object (&self->actions);
   g_clear_pointer (&self->marks, g_array_unref);
+  g_clear_pointer (&self->metric_values, g_hash_table_unref);
+  g_clear_pointer (&self->box_metric, g_array_unref);
+  g_free (self->metric_title);
+  g_free (self->metric_unit);
   G_OBJECT_CLASS (lamina_graph_view_parent_class)->finalize (object);
 }
 
@@ -697,6 +907,9 @@ lamina_graph_view_get_property (GObject *object, guint prop_id, GValue *value, G
       break;
     case PROP_FRACTION:
       g_value_set_double (value, self->fraction);
+      break;
+    case PROP_HAS_NODE_METRIC:
+      g_value_set_boolean (value, self->metric_values != NULL);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -745,6 +958,7 @@ lamina_graph_view_class_init (LaminaGraphViewClass *klass)
   properties[PROP_SELECTED_EDGE] = g_param_spec_int ("selected-edge", NULL, NULL, -1, G_MAXINT, -1, ro);
   properties[PROP_LOADING] = g_param_spec_boolean ("loading", NULL, NULL, FALSE, ro);
   properties[PROP_FRACTION] = g_param_spec_double ("fraction", NULL, NULL, 0, 1, 0, ro);
+  properties[PROP_HAS_NODE_METRIC] = g_param_spec_boolean ("has-node-metric", NULL, NULL, FALSE, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[FIRST_FRAME] = g_signal_new ("first-frame", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

@@ -46,6 +46,25 @@ void            lamina_graph_view_select_edge  (LaminaGraphView *self, int edge)
  * same array after changing it in place. A new scene drops the marks. */
 void            lamina_graph_view_set_marks    (LaminaGraphView *self, GArray *marks);
 
+/* Metric colouring (issue 6): values maps const LaminaNode* (of the
+ * graph shown) to double* — e.g. g_hash_table_new_full (NULL, NULL, NULL,
+ * g_free); the view keeps a reference and reads it again for every new
+ * scene of the same document. Each node's header takes the inferno colour
+ * of its value between best and worst (lamina_render_metric_position:
+ * worst is the brightest; worst < best when lower is worse, as for SQNR),
+ * nodes without a value a grey header, and the value is written under
+ * the node. A legend in the canvas' top-left corner shows title (unit),
+ * the colour bar with best, middle and worst numbers, and the grey of
+ * "no value". Showing another document clears it. */
+void            lamina_graph_view_set_node_metric   (LaminaGraphView *self, GHashTable *values,
+                                                     const char *title, const char *unit,
+                                                     double worst, double best);
+void            lamina_graph_view_clear_node_metric (LaminaGraphView *self);
+/* Also the read-only property "has-node-metric" (notified). */
+gboolean        lamina_graph_view_has_node_metric   (LaminaGraphView *self);
+/* The value drawn for box (NaN for none, or without a metric). */
+double          lamina_graph_view_get_box_metric    (LaminaGraphView *self, int box);
+
 /* Index of the box drawn for node: its own, or for a folded constant the
  * box of its first consumer; -1 when the node is not in the scene. */
 int             lamina_graph_view_find_box     (LaminaGraphView *self, const LaminaNode *node);

@@ -280,29 +280,6 @@ apply_visibility (LaminaImagePage *self)
   update_summary (self);
 }
 
-/* Copies the preset's post-processing with the sliders' thresholds. The
- * score slider is what each decoder filters on: DBNet's mean region
- * probability, the others' final score (YOLO's objectness pre-filter
- * follows it when the preset ties the two). */
-static void
-config_with_thresholds (LaminaImagePage *self, LaminaPostprocessConfig *config)
-{
-  const LaminaPostprocessConfig *post = &self->preset->post;
-  double score = gtk_adjustment_get_value (self->score_adjustment);
-
-  lamina_postprocess_config_copy (config, post);
-  config->iou_threshold = gtk_adjustment_get_value (self->iou_adjustment);
-  if (post->decoder == LAMINA_DECODER_DBNET)
-    config->box_threshold = score;
-  else
-    {
-      config->conf_threshold = score;
-      config->obj_threshold = post->obj_threshold == post->conf_threshold ? score : MIN (post->obj_threshold, score);
-      if (post->params && g_hash_table_contains (post->params, "conf_threshold"))
-        g_hash_table_replace (config->params, g_strdup ("conf_threshold"), g_strdup_printf ("%g", score));
-    }
-}
-
 static void
 decode (LaminaImagePage *self)
 {
@@ -314,7 +291,9 @@ decode (LaminaImagePage *self)
   g_clear_pointer (&self->decode_problem, g_free);
   if (self->outputs != NULL && self->preset != NULL && self->preset->post.decoder != LAMINA_DECODER_NONE)
     {
-      config_with_thresholds (self, &config);
+      lamina_postprocess_config_with_thresholds (&config, &self->preset->post,
+                                                 gtk_adjustment_get_value (self->score_adjustment),
+                                                 gtk_adjustment_get_value (self->iou_adjustment));
       self->dets = lamina_decode (&config, (const LaminaValue *const *) self->outputs->pdata, self->outputs->len,
                                   &self->transform, &error);
       lamina_postprocess_config_clear (&config);
@@ -450,8 +429,7 @@ lamina_image_page_set_document (LaminaImagePage *self, LaminaDocument *document)
     self->preset_problem = g_strdup_printf (_("Preset “%s” has no [POSTPROCESS] decoder: nothing is decoded."), self->preset->name);
   if (self->preset != NULL)
     {
-      gtk_adjustment_set_value (self->score_adjustment, self->preset->post.decoder == LAMINA_DECODER_DBNET
-                                ? self->preset->post.box_threshold : self->preset->post.conf_threshold);
+      gtk_adjustment_set_value (self->score_adjustment, lamina_postprocess_config_get_score (&self->preset->post));
       gtk_adjustment_set_value (self->iou_adjustment, self->preset->post.iou_threshold);
     }
   update_summary (self);

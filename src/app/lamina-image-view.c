@@ -31,6 +31,7 @@ struct _LaminaImageView
   /* the detections shown: shallow copies of the visible ones */
   LaminaDetections   shown;
   GArray            *shown_index;   /* guint: index in the caller's detections */
+  const LaminaAnnotateStyle *styles;  /* the caller's, per detection; NULL: class colours */
   gboolean           labels;
   int                selected;      /* caller's index, -1: none */
 
@@ -82,6 +83,7 @@ lamina_image_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   LaminaImageView *self = LAMINA_IMAGE_VIEW (widget);
   double zoom = lamina_viewport_get_zoom (self->viewport), ox, oy;
   int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  g_autofree LaminaAnnotateStyle *shown_styles = NULL;
   LaminaAnnotateOptions options;
   cairo_t *cr;
 
@@ -102,6 +104,13 @@ lamina_image_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   options.line_width = LINE_PX / zoom;
   options.font_px = FONT_PX / zoom;
   options.highlight = shown_position (self, self->selected);
+  if (self->styles != NULL)
+    {
+      shown_styles = g_new (LaminaAnnotateStyle, MAX (self->shown.len, 1));
+      for (guint i = 0; i < self->shown.len; i++)
+        shown_styles[i] = self->styles[g_array_index (self->shown_index, guint, i)];
+      options.styles = shown_styles;
+    }
   lamina_annotate_draw (cr, &self->shown, self->image_w, self->image_h, &options);
   cairo_destroy (cr);
 }
@@ -243,9 +252,18 @@ lamina_image_view_set_detections (LaminaImageView *self, const LaminaDetections 
   self->shown.len = self->shown.capacity = self->shown_index->len;
   for (guint i = 0; i < self->shown_index->len; i++)
     self->shown.items[i] = dets->items[g_array_index (self->shown_index, guint, i)];
+  self->styles = NULL;
   self->selected = -1;
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
+}
+
+void
+lamina_image_view_set_styles (LaminaImageView *self, const LaminaAnnotateStyle *styles)
+{
+  g_return_if_fail (LAMINA_IS_IMAGE_VIEW (self));
+  self->styles = styles;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 const LaminaDetections *

@@ -31,6 +31,10 @@ void            lamina_image_view_set_image (LaminaImageView *self, const Lamina
  * detection i (shown may be NULL: all). The selection is cleared. */
 void            lamina_image_view_set_detections (LaminaImageView *self, const LaminaDetections *dets,
                                                   const gboolean *shown);
+/* How each of the caller's detections is drawn (styles[i] for detection
+ * i; borrowed like dets, until the next set_detections; NULL: class
+ * colours). */
+void            lamina_image_view_set_styles (LaminaImageView *self, const LaminaAnnotateStyle *styles);
 /* The detections drawn (shallow copies of the shown ones, in order). */
 const LaminaDetections *lamina_image_view_get_shown (LaminaImageView *self);
 /* Index in the caller's detections of shown detection i. */

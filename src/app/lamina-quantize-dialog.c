@@ -236,6 +236,8 @@ open_result (LaminaQuantizeDialog *self, const Job *job)
     gtk_window_set_default_size (GTK_WINDOW (window), w, h);
   gtk_window_present (GTK_WINDOW (window));
   lamina_window_open (window, file);
+  /* the new window can compare the fixed model with the float one */
+  lamina_window_set_compare_partner (window, self->document);
   message = g_strdup_printf (_("Wrote “%s”: calibrated on %u images; %u activations int8, %u int16, %u float"),
                              base, job->n_used, job->stats.n_int8, job->stats.n_int16, job->stats.n_float);
   if (self->parent != NULL)

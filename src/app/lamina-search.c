@@ -20,7 +20,7 @@ contains_ci (const char *haystack, const char *needle, gsize needle_len)
 static void
 add_match (GArray *out, guint max, guint *total, LaminaMatchKind kind, LaminaNode *node, LaminaTensor *tensor)
 {
-  LaminaMatch m = { kind, node, tensor };
+  LaminaSearchMatch m = { kind, node, tensor };
 
   if (out->len < max)
     g_array_append_val (out, m);
@@ -30,7 +30,7 @@ add_match (GArray *out, guint max, guint *total, LaminaMatchKind kind, LaminaNod
 GArray *
 lamina_search_graph (LaminaGraph *graph, const char *query, guint max_results, guint *n_total)
 {
-  GArray *out = g_array_new (FALSE, FALSE, sizeof (LaminaMatch));
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (LaminaSearchMatch));
   gsize len = query ? strlen (query) : 0;
   guint total = 0;
 

@@ -20,12 +20,12 @@ typedef struct {
   LaminaMatchKind kind;
   LaminaNode     *node;    /* the node to show: the match, or the tensor's producer/consumer */
   LaminaTensor   *tensor;  /* for LAMINA_MATCH_TENSOR */
-} LaminaMatch;
+} LaminaSearchMatch;
 
 /* Matches in file order: nodes whose name or op type contains query, then
  * tensors whose name does. At most max_results are returned; *n_total (may
  * be NULL) receives the number of all matches. An empty query matches
- * nothing. Returns an array of LaminaMatch. */
+ * nothing. Returns an array of LaminaSearchMatch. */
 GArray *lamina_search_graph (LaminaGraph *graph, const char *query, guint max_results, guint *n_total);
 
 G_END_DECLS

@@ -16,6 +16,8 @@
 #include "lamina-feature-map.h"
 #include "lamina-histogram.h"
 #include "lamina-index-model.h"
+#include "ops/lamina-convert.h"
+#include "quant/lamina-metrics.h"
 #include "sim/lamina-npy.h"
 
 enum { STAT_COUNT, STAT_ZEROS, STAT_MIN, STAT_MAX, STAT_MEAN, STAT_STD, STAT_NAN, STAT_INF, N_STATS };
@@ -35,6 +37,7 @@ struct _LaminaTensorView
   GtkWidget          *save_button;
   GtkGrid            *stats_grid;
   LaminaHistogram    *histogram;
+  GtkLabel           *compare_label;
   GtkWidget          *map_box;
   GtkLabel           *map_label;
   LaminaFeatureMap   *feature_map;
@@ -45,6 +48,8 @@ struct _LaminaTensorView
   GtkLabel           *stats[N_STATS];
   const LaminaTensor *tensor;
   LaminaValue        *value;      /* atomic rc box, NULL without value */
+  LaminaValue        *flt;        /* compare mode: the float value (rc box), else NULL */
+  LaminaQuant        *quant;      /* compare mode: dequantizes value (owned), may be NULL */
   gboolean            nhwc;
   gboolean            has_stats;
   LaminaTensorStats   stats_data;
@@ -179,22 +184,83 @@ set_table (LaminaTensorView *self)
 
 /* ---- statistics and feature map (worker) -------------------------------------------------- */
 
+/* Compare mode's figures: float vs the fixed value dequantized. */
+typedef struct {
+  LaminaHistogramPair hist;
+  double              range_lo, range_hi;   /* NaN without quantization */
+  LaminaMetrics       metrics;
+  double              unused;               /* share of the range outside the float values */
+  char               *error;
+} PairAnalysis;
+
 typedef struct {
   LaminaValue       *value;   /* a reference on the box */
+  LaminaValue       *flt;     /* compare mode: a reference on the float box */
+  LaminaQuant       *quant;   /* compare mode: a copy */
   gboolean           nhwc;
   gboolean           ok;
   LaminaTensorStats  stats;
   char              *error;
   LaminaFeatureGrid *grid;
+  PairAnalysis       pair;
 } Analysis;
 
 static void
 analysis_free (Analysis *a)
 {
   value_box_release (a->value);
+  g_clear_pointer (&a->flt, value_box_release);
+  lamina_quant_free (a->quant);
   g_free (a->error);
+  g_free (a->pair.error);
   lamina_feature_grid_free (a->grid);
   g_free (a);
+}
+
+/* The share of [lo, hi] outside the finite values of f: range the
+ * quantization spends on values that never occur. */
+static double
+unused_share (const float *f, gint64 n, double lo, double hi)
+{
+  double fmin = INFINITY, fmax = -INFINITY, used;
+
+  for (gint64 i = 0; i < n; i++)
+    if (isfinite (f[i]))
+      {
+        fmin = MIN (fmin, f[i]);
+        fmax = MAX (fmax, f[i]);
+      }
+  if (!(hi > lo) || fmin > fmax)
+    return NAN;
+  used = MAX (0.0, MIN (fmax, hi) - MAX (fmin, lo));
+  return 1 - used / (hi - lo);
+}
+
+static void
+analyse_pair (Analysis *a)
+{
+  PairAnalysis *p = &a->pair;
+  g_autoptr(GError) error = NULL;
+  g_autofree float *deq = NULL;
+  g_autofree gpointer tmp = NULL;
+  const float *f;
+  LaminaMetricsAcc acc;
+
+  p->range_lo = p->range_hi = NAN;
+  if (a->quant != NULL)
+    lamina_quant_real_range (a->quant, a->value->dtype, &p->range_lo, &p->range_hi);
+  lamina_metrics_acc_init (&acc);
+  if (!lamina_metrics_add (&acc, a->flt, a->value, a->quant, &error) ||
+      (deq = lamina_dequantize (a->value, a->quant, &error)) == NULL)
+    {
+      p->error = g_strdup (error->message);
+      return;
+    }
+  lamina_metrics_compute (&acc, &p->metrics);
+  f = lamina_convert_view (a->flt, LAMINA_DTYPE_FLOAT32, &tmp);
+  lamina_histogram_pair_compute (f, (gsize) a->flt->numel, deq, (gsize) a->value->numel,
+                                 p->range_lo, p->range_hi, &p->hist);
+  p->unused = unused_share (f, a->flt->numel, p->range_lo, p->range_hi);
 }
 
 static void
@@ -206,6 +272,8 @@ analysis_thread (GTask *task, gpointer source, gpointer task_data, GCancellable 
   a->ok = lamina_value_stats (a->value, &a->stats, &error);
   if (!a->ok)
     a->error = g_strdup (error->message);
+  if (a->flt != NULL && !g_cancellable_is_cancelled (cancellable))
+    analyse_pair (a);
   if (!g_cancellable_is_cancelled (cancellable))
     a->grid = lamina_feature_grid_new (a->value, a->nhwc);
   g_task_return_boolean (task, TRUE);
@@ -237,6 +305,49 @@ fill_stats (LaminaTensorView *self, const LaminaTensorStats *st)
     }
 }
 
+static char *
+format_percent (double share)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.2f", share * 100));
+}
+
+/* "Range [−3.2, 5.1] · SQNR 23.4 dB · 0.80 % of float values clipped ·
+ * 42.00 % of the range unused" */
+static void
+show_pair_figures (LaminaTensorView *self, const PairAnalysis *p)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *sqnr = NULL, *clipped = format_percent (p->metrics.clipped);
+
+  if (p->error != NULL)
+    {
+      gtk_label_set_text (self->compare_label, p->error);
+      gtk_widget_set_visible (GTK_WIDGET (self->compare_label), TRUE);
+      return;
+    }
+  lamina_histogram_set_pair (self->histogram, &p->hist, p->range_lo, p->range_hi);
+  sqnr = isinf (p->metrics.sqnr_db) ? g_strdup ("∞") : format_number (p->metrics.sqnr_db);
+  if (!isnan (p->range_lo))
+    {
+      g_autofree char *lo = format_number (p->range_lo), *hi = format_number (p->range_hi);
+      g_string_append_printf (text, _("Quantization range [%s, %s]"), lo, hi);
+      g_string_append (text, " · ");
+    }
+  g_string_append_printf (text, _("SQNR %s dB"), sqnr);
+  g_string_append (text, " · ");
+  g_string_append_printf (text, _("%s %% of float values clipped"), clipped);
+  if (!isnan (p->unused))
+    {
+      g_autofree char *unused = format_percent (p->unused);
+      g_string_append (text, " · ");
+      g_string_append_printf (text, _("%s %% of the range unused"), unused);
+    }
+  gtk_label_set_text (self->compare_label, text->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->compare_label), TRUE);
+}
+
 static void
 on_analysis_done (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -254,6 +365,8 @@ on_analysis_done (GObject *source, GAsyncResult *result, gpointer data)
       lamina_histogram_set_stats (self->histogram, &a->stats);
       gtk_widget_set_visible (GTK_WIDGET (self->histogram), TRUE);
     }
+  if (a->flt != NULL)
+    show_pair_figures (self, &a->pair);
   else
     {
       gtk_label_set_text (self->status_label, a->error);
@@ -278,6 +391,8 @@ start_analysis (LaminaTensorView *self)
   Analysis *a = g_new0 (Analysis, 1);
 
   a->value = g_atomic_rc_box_acquire (self->value);
+  a->flt = self->flt ? g_atomic_rc_box_acquire (self->flt) : NULL;
+  a->quant = self->quant ? lamina_quant_copy (self->quant) : NULL;
   a->nhwc = self->nhwc;
   self->cancellable = g_cancellable_new ();
   task = g_task_new (self, self->cancellable, on_analysis_done, NULL);
@@ -294,6 +409,8 @@ clear (LaminaTensorView *self)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->value, value_box_release);
+  g_clear_pointer (&self->flt, value_box_release);
+  g_clear_pointer (&self->quant, lamina_quant_free);
   self->tensor = NULL;
   self->has_stats = FALSE;
   self->n_channels = 0;
@@ -303,6 +420,7 @@ clear (LaminaTensorView *self)
       gtk_widget_remove_css_class (GTK_WIDGET (self->stats[i]), "error");
     }
   lamina_histogram_set_stats (self->histogram, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->compare_label), FALSE);
   lamina_feature_map_set_grid (self->feature_map, NULL);
   gtk_widget_set_visible (self->map_box, FALSE);
 }
@@ -325,16 +443,13 @@ set_subtitle (LaminaTensorView *self, const LaminaTensor *t)
   gtk_label_set_text (self->subtitle_label, text);
 }
 
-void
-lamina_tensor_view_show (LaminaTensorView *self, const LaminaTensor *t, LaminaValue *value,
-                         gboolean nhwc, const char *status)
+/* Everything of show but the analysis, which the caller starts. */
+static gboolean
+show_value (LaminaTensorView *self, const LaminaTensor *t, LaminaValue *value, gboolean nhwc,
+            const char *status)
 {
   gboolean have;
 
-  g_return_if_fail (LAMINA_IS_TENSOR_VIEW (self));
-  g_return_if_fail (t != NULL);
-
-  clear (self);
   self->tensor = t;
   self->nhwc = nhwc;
   if (value != NULL && value->data != NULL)
@@ -349,8 +464,46 @@ lamina_tensor_view_show (LaminaTensorView *self, const LaminaTensor *t, LaminaVa
   gtk_widget_set_visible (GTK_WIDGET (self->histogram), have);
   gtk_widget_set_sensitive (self->save_button, have);
   set_table (self);
-  if (have)
+  return have;
+}
+
+void
+lamina_tensor_view_show (LaminaTensorView *self, const LaminaTensor *t, LaminaValue *value,
+                         gboolean nhwc, const char *status)
+{
+  g_return_if_fail (LAMINA_IS_TENSOR_VIEW (self));
+  g_return_if_fail (t != NULL);
+
+  clear (self);
+  if (show_value (self, t, value, nhwc, status))
     start_analysis (self);
+}
+
+void
+lamina_tensor_view_show_pair (LaminaTensorView *self, const LaminaTensor *t, LaminaValue *fixed,
+                              const LaminaQuant *quant, LaminaValue *flt, gboolean nhwc)
+{
+  g_return_if_fail (LAMINA_IS_TENSOR_VIEW (self));
+  g_return_if_fail (t != NULL && fixed != NULL && flt != NULL);
+
+  clear (self);
+  if (flt->data != NULL)
+    self->flt = value_box_take (flt);
+  else
+    lamina_value_clear (flt);
+  self->quant = quant ? lamina_quant_copy (quant) : NULL;
+  if (!show_value (self, t, fixed, nhwc, NULL))
+    return;
+  if (self->flt == NULL)
+    g_clear_pointer (&self->quant, lamina_quant_free);
+  start_analysis (self);
+}
+
+gboolean
+lamina_tensor_view_is_pair (LaminaTensorView *self)
+{
+  g_return_val_if_fail (LAMINA_IS_TENSOR_VIEW (self), FALSE);
+  return self->flt != NULL;
 }
 
 const LaminaTensor *
@@ -460,6 +613,8 @@ lamina_tensor_view_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAMINA_TYPE_TENSOR_VIEW);
   g_clear_pointer (&self->value, value_box_release);
+  g_clear_pointer (&self->flt, value_box_release);
+  g_clear_pointer (&self->quant, lamina_quant_free);
   G_OBJECT_CLASS (lamina_tensor_view_parent_class)->dispose (object);
 }
 
@@ -480,6 +635,7 @@ lamina_tensor_view_class_init (LaminaTensorViewClass *klass)
   CHILD (save_button);
   CHILD (stats_grid);
   CHILD (histogram);
+  CHILD (compare_label);
   CHILD (map_box);
   CHILD (map_label);
   CHILD (feature_map);

@@ -27,6 +27,18 @@ GtkWidget          *lamina_tensor_view_new (void);
  * [N,H,W,C] (TFLite). t is borrowed and must outlive the page. */
 void                lamina_tensor_view_show (LaminaTensorView *self, const LaminaTensor *t,
                                              LaminaValue *value, gboolean nhwc, const char *status);
+/* Compare mode (issue 6): shows the fixed tensor t with its value `fixed`
+ * as lamina_tensor_view_show does, and the histogram overlays the float
+ * counterpart's value `flt` on `fixed` dequantized with quant (copied;
+ * NULL: fixed is compared as it is), with quant's representable range
+ * [s·(qmin−z), s·(qmax−z)] marked; a line under it gives the range, the
+ * SQNR, the share of float values clipped and the share of the range no
+ * float value uses. Both values are taken over (structs cleared). */
+void                lamina_tensor_view_show_pair (LaminaTensorView *self, const LaminaTensor *t,
+                                                  LaminaValue *fixed, const LaminaQuant *quant,
+                                                  LaminaValue *flt, gboolean nhwc);
+/* TRUE while the page shows a pair. */
+gboolean            lamina_tensor_view_is_pair (LaminaTensorView *self);
 const LaminaTensor *lamina_tensor_view_get_tensor (LaminaTensorView *self);
 gboolean            lamina_tensor_view_has_value  (LaminaTensorView *self);
 /* Statistics of the value, NULL while they are computed or without value. */

@@ -5,12 +5,13 @@
  * page into the model input; the simulator session runs the model in its
  * worker; when it has finished the outputs go to the page, which decodes
  * them. After a step, the output of the layer just run goes to the page's
- * feature-map overlay.
+ * feature-map overlay. While the Compare page is shown, a dropped, opened
+ * or pasted image goes there instead (lamina-window-compare.c).
  *
  * Actions: open-image (Ctrl+I), paste-image (Ctrl+V where no text field
  * takes it), export-image (a file chooser), export-image-to(s: path),
- * set-score-threshold(d), set-iou-threshold(d), show-page(s: "graph" |
- * "image").
+ * set-score-threshold(d), set-iou-threshold(d) (also the Compare page's),
+ * show-page(s: "graph" | "image" | "compare", the last once there is a pair).
  */
 #define G_LOG_DOMAIN "lamina-window"
 
@@ -142,6 +143,9 @@ set_image (LaminaWindow *self, LaminaImage *image, gboolean run, GError **error)
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("Open a model first"));
       return FALSE;
     }
+  /* dropped, opened or pasted on the Compare page: both models run on it */
+  if (run && lamina_window_compare_is_shown (self))
+    return lamina_window_compare_set_image (self, image, error);
   ok = lamina_image_page_set_image (self->image_page, image, &input, &value, error) &&
        lamina_sim_session_set_input_value (self->session, input->name, &value, error);
   lamina_value_clear (&value);
@@ -356,11 +360,15 @@ static void
 action_set_threshold (GtkWidget *widget, const char *name, GVariant *param)
 {
   LaminaWindow *self = LAMINA_WINDOW (widget);
+  gboolean score = g_str_equal (name, "win.set-score-threshold");
+  double value = g_variant_get_double (param);
 
-  if (g_str_equal (name, "win.set-score-threshold"))
-    lamina_image_page_set_score_threshold (self->image_page, g_variant_get_double (param));
+  if (score)
+    lamina_image_page_set_score_threshold (self->image_page, value);
   else
-    lamina_image_page_set_iou_threshold (self->image_page, g_variant_get_double (param));
+    lamina_image_page_set_iou_threshold (self->image_page, value);
+  /* the Compare page's thresholds too (kept for its next runs) */
+  lamina_compare_session_set_thresholds (self->compare_session, score ? value : -1, score ? -1 : value);
 }
 
 static void
@@ -369,7 +377,9 @@ action_show_page (GtkWidget *widget, const char *name, GVariant *param)
   LaminaWindow *self = LAMINA_WINDOW (widget);
   const char *page = g_variant_get_string (param, NULL);
 
-  if (g_str_equal (page, "graph") || g_str_equal (page, "image"))
+  if (g_str_equal (page, "graph") || g_str_equal (page, "image") ||
+      (g_str_equal (page, "compare") && gtk_stack_page_get_visible (gtk_stack_get_page (self->content_stack,
+                                                                                        GTK_WIDGET (self->compare_page)))))
     gtk_stack_set_visible_child_name (self->content_stack, page);
 }
 
@@ -390,10 +400,13 @@ void
 lamina_window_image_page_changed (LaminaWindow *self)
 {
   gboolean image = g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "image") == 0;
+  /* on the Compare page the float pane's; the fixed pane follows it */
+  LaminaImageView *compare = lamina_compare_page_get_view (self->compare_page, FALSE);
 
   gtk_widget_insert_action_group (GTK_WIDGET (self), "canvas",
                                   image ? lamina_image_view_get_actions (image_view (self))
-                                        : lamina_graph_view_get_actions (self->graph_view));
+                                  : lamina_window_compare_is_shown (self) ? lamina_image_view_get_actions (compare)
+                                  : lamina_graph_view_get_actions (self->graph_view));
   update_actions (self);
 }
 

@@ -3,11 +3,13 @@
  * lamina-window-private.h: what the files of the window share. The window
  * is LaminaWindow (lamina-window.c: pages, opening, graph, simulator and
  * tensor page); lamina-window-image.c wires the Image page (image input,
- * Open Image, paste, export, thresholds) into it.
+ * Open Image, paste, export, thresholds) into it, lamina-window-compare.c
+ * the Compare page (the float/fixed pair and its session).
  */
 #pragma once
 
 #include "lamina-window.h"
+#include "lamina-compare-page.h"
 #include "lamina-image-page.h"
 #include "lamina-minimap.h"
 
@@ -48,9 +50,10 @@ struct _LaminaWindow
   GtkStack            *side_stack;
   LaminaTensorView    *tensor_view;
   GtkSpinButton       *threads_spin;
-  GtkStack            *content_stack;  /* "graph" | "image" */
+  GtkStack            *content_stack;  /* "graph" | "image" | "compare" */
   GtkWidget           *page_switcher;
   LaminaImagePage     *image_page;
+  LaminaComparePage   *compare_page;
 
   LaminaSimSession    *session;
   GArray              *marks;         /* LaminaBoxMark per box of the scene */
@@ -59,6 +62,10 @@ struct _LaminaWindow
   guint                sim_redraw;    /* timeout showing the progress of a run */
   char                *debug_tensor;
   gboolean             image_run_pending; /* run once the session has stopped */
+  LaminaCompareSession *compare_session;
+  LaminaDocument      *compare_partner;     /* paired once the window's model has opened */
+  GCancellable        *compare_cancellable; /* a partner loading */
+  LaminaImage         *compare_image;       /* runs once the partner has loaded */
 
   LaminaDocument      *document;
   GCancellable        *open_cancellable;
@@ -94,5 +101,19 @@ void           lamina_window_image_sim_running  (LaminaWindow *self);
 /* The page in view ("graph" or "image") changed. */
 void           lamina_window_image_page_changed (LaminaWindow *self);
 gboolean       lamina_window_image_is_settled   (LaminaWindow *self);
+
+/* lamina-window-compare.c */
+void           lamina_window_compare_class_init   (GtkWidgetClass *widget_class);
+void           lamina_window_compare_init         (LaminaWindow *self);
+void           lamina_window_compare_dispose      (LaminaWindow *self);
+/* The window's model changed: the pair is dropped (or made with a partner
+ * set before it opened). */
+void           lamina_window_compare_set_document (LaminaWindow *self, LaminaDocument *document);
+gboolean       lamina_window_compare_is_settled   (LaminaWindow *self);
+/* The Compare page is in view. */
+gboolean       lamina_window_compare_is_shown     (LaminaWindow *self);
+/* Runs both models on image (taken; waits for a partner still loading)
+ * and shows the Compare page. */
+gboolean       lamina_window_compare_set_image    (LaminaWindow *self, LaminaImage *image, GError **error);
 
 G_END_DECLS

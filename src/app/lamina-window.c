@@ -313,7 +313,7 @@ on_layout_failed (LaminaWindow *self, const char *message)
 
 /* The box a match jumps to: a graph input's pill, else the node's box. */
 static int
-box_for_match (LaminaWindow *self, const LaminaMatch *m)
+box_for_match (LaminaWindow *self, const LaminaSearchMatch *m)
 {
   LaminaScene *scene = lamina_graph_view_get_scene (self->graph_view);
   const LaminaLayout *layout = lamina_scene_get_layout (scene);
@@ -329,7 +329,7 @@ box_for_match (LaminaWindow *self, const LaminaMatch *m)
 }
 
 static GtkWidget *
-result_row (const LaminaMatch *m, int box)
+result_row (const LaminaSearchMatch *m, int box)
 {
   GtkWidget *row = adw_action_row_new ();
   g_autofree char *subtitle = NULL;
@@ -371,7 +371,7 @@ run_search (LaminaWindow *self)
   matches = lamina_search_graph (lamina_scene_get_graph (scene), query, MAX_RESULTS, &total);
   for (guint i = 0; i < matches->len; i++)
     {
-      const LaminaMatch *m = &g_array_index (matches, LaminaMatch, i);
+      const LaminaSearchMatch *m = &g_array_index (matches, LaminaSearchMatch, i);
       int box = box_for_match (self, m);
       if (box >= 0)
         gtk_list_box_append (self->results_list, result_row (m, box));
@@ -499,6 +499,7 @@ set_document (LaminaWindow *self, LaminaDocument *document)
   lamina_node_panel_set_document (self->node_panel, document);
   set_session (self, document);
   lamina_window_image_set_document (self, document);
+  lamina_window_compare_set_document (self, document);
   lamina_graph_view_set_document (self->graph_view, document);
   fill_graph_selector (self);
   update_quantize_actions (self);
@@ -566,7 +567,8 @@ lamina_window_is_settled (LaminaWindow *self)
          !gtk_stack_get_transition_running (self->stack) && !revealing &&
          !(self->session && lamina_sim_session_is_running (self->session)) && !self->debug_pending &&
          !lamina_tensor_view_is_busy (self->tensor_view) && !gtk_stack_get_transition_running (self->side_stack) &&
-         !gtk_stack_get_transition_running (self->content_stack) && lamina_window_image_is_settled (self);
+         !gtk_stack_get_transition_running (self->content_stack) && lamina_window_image_is_settled (self) &&
+         lamina_window_compare_is_settled (self);
 }
 
 LaminaDocument *
@@ -1631,8 +1633,10 @@ update_zoom_label (gpointer data)
 {
   LaminaWindow *self = data;
   gboolean image = g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "image") == 0;
+  gboolean compare = lamina_window_compare_is_shown (self);
   double zoom = lamina_viewport_get_zoom (image ? lamina_image_view_get_viewport (lamina_image_page_get_view (self->image_page))
-                                                : lamina_graph_view_get_viewport (self->graph_view));
+                                          : compare ? lamina_image_view_get_viewport (lamina_compare_page_get_view (self->compare_page, FALSE))
+                                          : lamina_graph_view_get_viewport (self->graph_view));
   g_autofree char *text = g_strdup_printf ("%.0f%%", zoom * 100);
 
   self->zoom_idle = 0;
@@ -1673,6 +1677,7 @@ lamina_window_dispose (GObject *object)
   g_clear_pointer (&self->marks, g_array_unref);
   g_clear_pointer (&self->debug_tensor, g_free);
   g_clear_pointer (&self->graphs, g_ptr_array_unref);
+  lamina_window_compare_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAMINA_TYPE_WINDOW);
   G_OBJECT_CLASS (lamina_window_parent_class)->dispose (object);
 }
@@ -1736,8 +1741,10 @@ lamina_window_class_init (LaminaWindowClass *klass)
   CHILD (content_stack);
   CHILD (page_switcher);
   CHILD (image_page);
+  CHILD (compare_page);
 #undef CHILD
   lamina_window_image_class_init (widget_class);
+  lamina_window_compare_class_init (widget_class);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, action_open);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, action_export);
@@ -1790,6 +1797,8 @@ connect_signals (LaminaWindow *self)
                            G_CALLBACK (on_zoom_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (lamina_image_view_get_viewport (lamina_image_page_get_view (self->image_page)), "notify::zoom",
                            G_CALLBACK (on_zoom_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (lamina_image_view_get_viewport (lamina_compare_page_get_view (self->compare_page, FALSE)),
+                           "notify::zoom", G_CALLBACK (on_zoom_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_swapped (self->content_stack, "notify::visible-child-name", G_CALLBACK (on_zoom_changed), self);
 }
 
@@ -1805,6 +1814,7 @@ lamina_window_init (LaminaWindow *self)
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   connect_signals (self);
   lamina_window_image_init (self);
+  lamina_window_compare_init (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-to", FALSE);
   update_sim_actions (self);

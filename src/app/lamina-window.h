@@ -16,11 +16,15 @@
  * select-tensor(s: tensor name), close-tensor, save-tensor (a file
  * chooser), save-tensor-to(s: path); quantizing a float ONNX model:
  * quantize (the dialog, lamina-quantize-dialog.h), quantize-to((ss):
- * calibration folder, output path; the fixed model opens in a new window).
+ * calibration folder, output path; the fixed model opens in a new window);
+ * compare mode (lamina-window-compare.c): compare-with, compare-with-file(s),
+ * compare-image(s), compare-layer(s), show-page(s: "compare").
  */
 #pragma once
 
 #include <adwaita.h>
+#include "lamina-compare-page.h"
+#include "lamina-compare-session.h"
 #include "lamina-document.h"
 #include "lamina-graph-view.h"
 #include "lamina-image-page.h"
@@ -55,5 +59,17 @@ gboolean         lamina_window_set_input_image (LaminaWindow *self, const char *
                                                 GError **error);
 LaminaImagePage *lamina_window_get_image_page (LaminaWindow *self);
 void             lamina_window_run_steps      (LaminaWindow *self, guint steps, const char *tensor);
+
+/* Compare mode: partner is the float (or fixed) counterpart of the model
+ * this window shows or is opening (the Quantize… dialog passes the model it
+ * quantized); the Compare page appears once both are known. */
+void             lamina_window_set_compare_partner (LaminaWindow *self, LaminaDocument *partner);
+/* Loads file as the partner (asynchronously; failures become a toast). */
+gboolean         lamina_window_compare_with_file   (LaminaWindow *self, GFile *file, GError **error);
+/* Runs both models on an image file and shows the Compare page (the run
+ * waits for a partner still loading). */
+gboolean         lamina_window_compare_image_file  (LaminaWindow *self, const char *path, GError **error);
+LaminaCompareSession *lamina_window_get_compare_session (LaminaWindow *self);
+LaminaComparePage    *lamina_window_get_compare_page    (LaminaWindow *self);
 
 G_END_DECLS

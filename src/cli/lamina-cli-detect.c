@@ -22,10 +22,8 @@
 #include "lamina-cli.h"
 #include "lamina-cli-detect.h"
 #include "lamina-json.h"
-#include "sim/lamina-sim.h"
 #include "vision/lamina-annotate.h"
-#include "vision/lamina-decode.h"
-#include "vision/lamina-preset.h"
+#include "vision/lamina-pipeline.h"
 
 typedef struct {
   char     *preset, *output;
@@ -37,16 +35,19 @@ typedef struct {
   double load_ms, preprocess_ms, inference_ms, postprocess_ms;
 } Timings;
 
-typedef LaminaCliDetect Detect;
+/* Everything one detection run holds; freed by detect_clear. */
+typedef struct {
+  LaminaModel    *model;
+  LaminaImage    *image;
+  LaminaPipeline *pipe;
+} Detect;
 
-void
-lamina_cli_detect_clear (Detect *d)
+static void
+detect_clear (Detect *d)
 {
-  g_clear_pointer (&d->dets, lamina_detections_free);
-  g_clear_pointer (&d->sim, lamina_sim_free);
-  lamina_value_clear (&d->input);
+  /* the pipeline borrows the model */
+  g_clear_pointer (&d->pipe, lamina_pipeline_free);
   g_clear_pointer (&d->image, lamina_image_free);
-  g_clear_pointer (&d->preset, lamina_preset_free);
   g_clear_pointer (&d->model, lamina_model_free);
 }
 
@@ -79,99 +80,24 @@ find_preset (const char *model_path, LaminaModel *model, const char *name, GErro
   return NULL;
 }
 
-/* Accelerator-only operators (Edge TPU blobs ...) can never run here: say so
- * plainly instead of "no kernel". */
+/* The loaders' messages name the file; the others get the model's name. */
 static gboolean
-check_simulable (LaminaGraph *graph, GError **error)
+detect_load (Detect *d, const char *model_path, const char *image_path, const char *preset_name,
+             int threads, GError **error)
 {
-  g_autoptr(GPtrArray) missing = lamina_sim_unsupported_nodes (graph);
+  LaminaPreset *preset;
 
-  for (guint i = 0; i < missing->len; i++)
-    {
-      const LaminaNode *n = g_ptr_array_index (missing, i);
-      if (n->is_custom)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                       _("cannot simulate: custom operator %s (node “%s”) runs only on the accelerator it was compiled for"),
-                       n->op_type, n->name);
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-/* The graph input the image feeds: the preset's [INPUT_CONFIG] inputs= when
- * the model has it, else the only input. */
-static const LaminaTensor *
-image_input (LaminaGraph *graph, const LaminaPreset *preset, GError **error)
-{
-  for (guint i = 0; preset->input_name && i < graph->inputs->len; i++)
-    {
-      const LaminaTensor *t = g_ptr_array_index (graph->inputs, i);
-      if (strcmp (t->name, preset->input_name) == 0)
-        return t;
-    }
-  if (graph->inputs->len == 1)
-    return g_ptr_array_index (graph->inputs, 0);
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-               _("The model has %u inputs and the preset names none of them in [INPUT_CONFIG] inputs="),
-               graph->inputs->len);
-  return NULL;
-}
-
-gboolean
-lamina_cli_detect_load (Detect *d, const char *model_path, const char *image_path,
-                        const char *preset, int threads, GError **error)
-{
-  LaminaSimOptions sim_options = { threads };
-
-  /* the loaders' messages name the file; the others get the model's name */
   d->model = lamina_model_load (model_path, error);
   if (d->model == NULL)
     return FALSE;
-  d->preset = find_preset (model_path, d->model, preset, error);
-  if (d->preset != NULL && d->preset->post.decoder == LAMINA_DECODER_NONE)
-    g_set_error (error, LAMINA_PRESET_ERROR, LAMINA_PRESET_ERROR_VALUE,
-                 _("Preset “%s” has no [POSTPROCESS] decoder"), d->preset->name);
-  if (d->preset == NULL || d->preset->post.decoder == LAMINA_DECODER_NONE ||
-      !check_simulable (d->model->graph, error) ||
-      (d->sim = lamina_sim_new (d->model, d->model->graph, &sim_options, error)) == NULL)
+  preset = lamina_cli_find_decoding_preset (model_path, d->model, preset_name, error);
+  if (preset == NULL || (d->pipe = lamina_pipeline_new (d->model, preset, threads, error)) == NULL)
     {
       g_prefix_error (error, "%s: ", model_path);
       return FALSE;
     }
   d->image = lamina_image_load (image_path, error);
   return d->image != NULL;
-}
-
-gboolean
-lamina_cli_detect_preprocess (Detect *d, GError **error)
-{
-  const LaminaTensor *input = image_input (d->model->graph, d->preset, error);
-
-  return input != NULL &&
-         lamina_preprocess_image (d->image, &d->preset->pre, input, &d->input, &d->transform, error) &&
-         lamina_sim_set_input (d->sim, input->name, &d->input, error);
-}
-
-gboolean
-lamina_cli_detect_decode (Detect *d, GError **error)
-{
-  LaminaGraph *g = d->model->graph;
-  g_autofree const LaminaValue **outputs = g_new0 (const LaminaValue *, MAX (g->outputs->len, 1));
-
-  for (guint i = 0; i < g->outputs->len; i++)
-    {
-      const LaminaTensor *t = g_ptr_array_index (g->outputs, i);
-      outputs[i] = lamina_sim_get_value (d->sim, t);
-      if (outputs[i] == NULL)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Output “%s” was not computed"), t->name);
-          return FALSE;
-        }
-    }
-  d->dets = lamina_decode (&d->preset->post, outputs, g->outputs->len, &d->transform, error);
-  return d->dets != NULL;
 }
 
 /* ---- printing ---------------------------------------------------------------- */
@@ -233,8 +159,8 @@ print_json (const Detect *d, const Timings *tm)
   lamina_json_begin_object (json);
   lamina_json_key (json, "detections");
   lamina_json_begin_array (json);
-  for (guint i = 0; i < d->dets->len; i++)
-    lamina_cli_json_detection (json, &d->dets->items[i]);
+  for (guint i = 0; i < d->pipe->dets->len; i++)
+    lamina_cli_json_detection (json, &d->pipe->dets->items[i]);
   lamina_json_end_array (json);
   lamina_json_key (json, "timings");
   lamina_json_begin_object (json);
@@ -269,12 +195,14 @@ print_detection (const LaminaDetection *d)
 static void
 print_text (const Detect *d, const Timings *tm)
 {
-  for (guint i = 0; i < d->dets->len; i++)
-    print_detection (&d->dets->items[i]);
+  const LaminaDetections *dets = d->pipe->dets;
+
+  for (guint i = 0; i < dets->len; i++)
+    print_detection (&dets->items[i]);
   printf (ngettext ("%u detection (preset %s): load %.1f ms, preprocess %.1f ms, inference %.1f ms, postprocess %.1f ms\n",
                     "%u detections (preset %s): load %.1f ms, preprocess %.1f ms, inference %.1f ms, postprocess %.1f ms\n",
-                    d->dets->len),
-          d->dets->len, d->preset->name, tm->load_ms, tm->preprocess_ms, tm->inference_ms, tm->postprocess_ms);
+                    dets->len),
+          dets->len, d->pipe->preset->name, tm->load_ms, tm->preprocess_ms, tm->inference_ms, tm->postprocess_ms);
 }
 
 /* ---- the command -------------------------------------------------------------- */
@@ -285,19 +213,19 @@ detect (Detect *d, const char *model_path, const char *image_path, const DetectO
 {
   gint64 t0 = g_get_monotonic_time ();
 
-  if (!lamina_cli_detect_load (d, model_path, image_path, o->preset, o->threads, error))
+  if (!detect_load (d, model_path, image_path, o->preset, o->threads, error))
     return FALSE;
   tm->load_ms = ms_since (t0);
   t0 = g_get_monotonic_time ();
-  if (!lamina_cli_detect_preprocess (d, error))
+  if (!lamina_pipeline_set_image (d->pipe, d->image, error))
     goto failed;
   tm->preprocess_ms = ms_since (t0);
   t0 = g_get_monotonic_time ();
-  if (!lamina_sim_run (d->sim, error))
+  if (!lamina_sim_run (d->pipe->sim, error))
     goto failed;
   tm->inference_ms = ms_since (t0);
   t0 = g_get_monotonic_time ();
-  if (!lamina_cli_detect_decode (d, error))
+  if (!lamina_pipeline_decode (d->pipe, NULL, error))
     goto failed;
   tm->postprocess_ms = ms_since (t0);
   return TRUE;
@@ -319,16 +247,17 @@ detect_command (const char *model_path, const char *image_path, const DetectOpti
     status = lamina_cli_fail ("detect", "%s", error->message);
   else
     {
-      for (guint i = 0; d.preset->warnings && i < d.preset->warnings->len; i++)
-        fprintf (stderr, _("lamina-cli detect: warning: %s\n"), (const char *) g_ptr_array_index (d.preset->warnings, i));
-      if (o->output && !lamina_annotate_save_png (d.image, d.dets, NULL, o->output, &error))
+      const LaminaPreset *preset = d.pipe->preset;
+      for (guint i = 0; preset->warnings && i < preset->warnings->len; i++)
+        fprintf (stderr, _("lamina-cli detect: warning: %s\n"), (const char *) g_ptr_array_index (preset->warnings, i));
+      if (o->output && !lamina_annotate_save_png (d.image, d.pipe->dets, NULL, o->output, &error))
         status = lamina_cli_fail ("detect", "%s", error->message);
       else if (o->as_json)
         print_json (&d, &tm);
       else
         print_text (&d, &tm);
     }
-  lamina_cli_detect_clear (&d);
+  detect_clear (&d);
   return status;
 }
 
@@ -358,7 +287,7 @@ lamina_cli_detect (int argc, char **argv)
   return status;
 }
 
-/* ---- for `run --image` ------------------------------------------------------ */
+/* ---- shared with compare and `run --image` ------------------------------------ */
 
 LaminaPreset *
 lamina_cli_find_preset (const char *model_path, LaminaModel *model, const char *name, GError **error)
@@ -366,8 +295,16 @@ lamina_cli_find_preset (const char *model_path, LaminaModel *model, const char *
   return find_preset (model_path, model, name, error);
 }
 
-const LaminaTensor *
-lamina_cli_image_input (LaminaGraph *graph, const LaminaPreset *preset, GError **error)
+LaminaPreset *
+lamina_cli_find_decoding_preset (const char *model_path, LaminaModel *model, const char *name, GError **error)
 {
-  return image_input (graph, preset, error);
+  LaminaPreset *preset = find_preset (model_path, model, name, error);
+
+  if (preset != NULL && preset->post.decoder == LAMINA_DECODER_NONE)
+    {
+      g_set_error (error, LAMINA_PRESET_ERROR, LAMINA_PRESET_ERROR_VALUE,
+                   _("Preset “%s” has no [POSTPROCESS] decoder"), preset->name);
+      g_clear_pointer (&preset, lamina_preset_free);
+    }
+  return preset;
 }

@@ -21,6 +21,7 @@
 #include "lamina-cli-detect.h"
 #include "vision/lamina-image.h"
 #include "vision/lamina-preprocess.h"
+#include "vision/lamina-pipeline.h"
 #include "lamina-json.h"
 #include "graph/lamina-tensor-stats.h"
 #include "sim/lamina-npy.h"
@@ -258,7 +259,7 @@ static const LaminaTensor *
 set_image_input (const char *path, LaminaModel *model, LaminaSim *sim, const RunOptions *o, GError **error)
 {
   g_autoptr(LaminaPreset) preset = lamina_cli_find_preset (path, model, o->preset, error);
-  const LaminaTensor *input = preset ? lamina_cli_image_input (model->graph, preset, error) : NULL;
+  const LaminaTensor *input = preset ? lamina_pipeline_image_input (model->graph, preset, error) : NULL;
   g_autoptr(LaminaImage) image = input ? lamina_image_load (o->image, error) : NULL;
   LaminaValue value = { 0 };
   LaminaTransform transform;

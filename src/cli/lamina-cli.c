@@ -20,7 +20,7 @@ typedef struct {
 /* Sorted by name. */
 static const Command commands[] = {
   { "bench",  lamina_cli_bench,  N_("Time a model in the simulator, per operator type") },
-  { "compare", lamina_cli_compare, N_("Compare a float model with its fixed counterpart on an image: per-tensor error and both sets of detections") },
+  { "compare", lamina_cli_compare, N_("Compare a float model with its fixed counterpart on images: per-tensor error and both sets of detections") },
   { "detect", lamina_cli_detect, N_("Run a detection model on an image and print or draw the detections") },
   { "info",   lamina_cli_info,   N_("Show a model's format, kind, inputs, outputs and operators") },
   { "quantize", lamina_cli_quantize, N_("Calibrate a float model on images and write it as a fixed (QDQ) ONNX model") },

@@ -781,3 +781,68 @@ lamina_model_detect_kind (const LaminaModel *model)
   /* A lone DequantizeLinear only unpacks compressed weights: still float. */
   return has_quantize && has_dequantize ? LAMINA_KIND_FIXED : LAMINA_KIND_FLOAT;
 }
+
+/* ---- QDQ parameters --------------------------------------------------------------- */
+
+/* Element i of a constant integer tensor of n elements. */
+static gint64
+constant_int (const LaminaTensor *t, gsize i)
+{
+  const guint8 *d = g_bytes_get_data (t->data, NULL);
+
+  switch (t->dtype)
+    {
+    case LAMINA_DTYPE_INT8:   return ((const gint8 *) d)[i];
+    case LAMINA_DTYPE_UINT8:  return d[i];
+    case LAMINA_DTYPE_INT16:  return ((const gint16 *) d)[i];
+    case LAMINA_DTYPE_UINT16: return ((const guint16 *) d)[i];
+    case LAMINA_DTYPE_INT32:  return ((const gint32 *) d)[i];
+    default:                  return 0;
+    }
+}
+
+/* The node's parameters for tensor t, or NULL when they are not constants
+ * of a size that fits t. */
+static LaminaQuant *
+qdq_quant (const LaminaNode *node, const LaminaTensor *t)
+{
+  const LaminaTensor *s = node->inputs->len > 1 ? g_ptr_array_index (node->inputs, 1) : NULL;
+  const LaminaTensor *z = node->inputs->len > 2 ? g_ptr_array_index (node->inputs, 2) : NULL;
+  gsize n = s && s->data && s->dtype == LAMINA_DTYPE_FLOAT32 ? g_bytes_get_size (s->data) / sizeof (float) : 0;
+  gint64 axis = lamina_node_get_int (node, "axis", 1);
+  LaminaQuant *q;
+
+  if (n == 0 || n > G_MAXUINT || (z != NULL && (!z->data || !lamina_dtype_is_integer (z->dtype)
+                                                 || g_bytes_get_size (z->data) != n * lamina_dtype_size (z->dtype))))
+    return NULL;
+  if (n > 1)
+    {
+      if (axis < 0)
+        axis += t->shape.rank;
+      if (t->shape.rank < 0 || axis < 0 || axis >= t->shape.rank || t->shape.dims[axis].value != (gint64) n)
+        return NULL;
+    }
+  q = lamina_quant_new (n > 1 ? (int) axis : -1, (guint) n);
+  memcpy (q->scale, g_bytes_get_data (s->data, NULL), n * sizeof (float));
+  for (gsize i = 0; z != NULL && i < n; i++)
+    q->zero_point[i] = constant_int (z, i);
+  return q;
+}
+
+void
+lamina_graph_attach_qdq_params (LaminaGraph *g)
+{
+  for (guint i = 0; i < g->nodes->len; i++)
+    {
+      const LaminaNode *node = g_ptr_array_index (g->nodes, i);
+      gboolean is_q = g_strcmp0 (node->op_type, "QuantizeLinear") == 0;
+      LaminaTensor *t;
+
+      if (!is_q && g_strcmp0 (node->op_type, "DequantizeLinear") != 0)
+        continue;
+      t = is_q ? (node->outputs->len ? g_ptr_array_index (node->outputs, 0) : NULL)
+               : (node->inputs->len ? g_ptr_array_index (node->inputs, 0) : NULL);
+      if (t != NULL && t->quant == NULL && lamina_dtype_is_integer (t->dtype))
+        t->quant = qdq_quant (node, t);
+    }
+}

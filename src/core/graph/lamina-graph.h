@@ -237,6 +237,11 @@ void          lamina_attr_free (LaminaAttr *attr);
 /* Fills producer/consumers from the nodes' inputs and outputs. Fails when a
  * tensor has two producers. Loaders call it once they are done. */
 gboolean      lamina_graph_link (LaminaGraph *graph, GError **error);
+/* ONNX QDQ graphs: gives the integer side of each QuantizeLinear (its
+ * output) and DequantizeLinear (its input) the node's constant scale and
+ * zero point as LaminaQuant, where the tensor has none, so that fixed
+ * tensors show their parameters (panel, edge labels) as TFLite's do. */
+void          lamina_graph_attach_qdq_params (LaminaGraph *graph);
 
 /* --- queries --- */
 const LaminaAttr *lamina_node_get_attr (const LaminaNode *node, const char *name);

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include "lamina-half.h"
 #include "lamina-tensor-stats.h"
+#include "ops/lamina-fixed.h"
 
 typedef double (*ReadAt) (const guint8 *data, gsize i);
 
@@ -227,23 +228,30 @@ accumulate (const Source *s, LaminaTensorStats *st)
     st->min = st->max = NAN;
 }
 
-/* Second pass. Halves are taken first so that max - min cannot overflow
+/* The bin of a finite v among uniform bins over [min, max], the last one
+ * including max. Halves are taken first so that max - min cannot overflow
  * (exact for all but subnormal values). */
+static gsize
+bin_of (double v, double min, double max)
+{
+  double width = max / 2 - min / 2;
+  double bin = width > 0 ? floor ((v / 2 - min / 2) / width * LAMINA_HISTOGRAM_BINS) : 0;
+
+  return (gsize) CLAMP (bin, 0, LAMINA_HISTOGRAM_BINS - 1);
+}
+
+/* Second pass. */
 static void
 fill_histogram (const Source *s, LaminaTensorStats *st)
 {
-  double lo = st->min / 2, width = st->max / 2 - st->min / 2;
-
   if (isnan (st->min))
     return;
   for (gsize i = 0; i < s->count; i++)
     {
-      double v = source_value (s, i), bin;
+      double v = source_value (s, i);
 
-      if (!isfinite (v))
-        continue;
-      bin = width > 0 ? floor ((v / 2 - lo) / width * LAMINA_HISTOGRAM_BINS) : 0;
-      st->histogram[(gsize) CLAMP (bin, 0, LAMINA_HISTOGRAM_BINS - 1)]++;
+      if (isfinite (v))
+        st->histogram[bin_of (v, st->min, st->max)]++;
     }
 }
 
@@ -282,6 +290,70 @@ lamina_value_stats (const LaminaValue *v, LaminaTensorStats *stats, GError **err
   accumulate (&s, stats);
   fill_histogram (&s, stats);
   return TRUE;
+}
+
+/* ---- float against dequantized fixed ----------------------------------------- */
+
+static void
+widen (const float *v, gsize n, double *lo, double *hi)
+{
+  for (gsize i = 0; i < n; i++)
+    if (isfinite (v[i]))
+      {
+        *lo = isnan (*lo) ? v[i] : MIN (*lo, v[i]);
+        *hi = isnan (*hi) ? v[i] : MAX (*hi, v[i]);
+      }
+}
+
+static void
+count_into (const float *v, gsize n, double lo, double hi, guint64 *bins)
+{
+  for (gsize i = 0; i < n; i++)
+    if (isfinite (v[i]))
+      bins[bin_of (v[i], lo, hi)]++;
+}
+
+void
+lamina_histogram_pair_compute (const float *a, gsize n_a, const float *b, gsize n_b,
+                               double span_lo, double span_hi, LaminaHistogramPair *out)
+{
+  double lo = NAN, hi = NAN;
+
+  g_return_if_fail (out != NULL);
+  memset (out, 0, sizeof *out);
+  widen (a, n_a, &lo, &hi);
+  widen (b, n_b, &lo, &hi);
+  if (!isnan (lo) && isfinite (span_lo) && isfinite (span_hi))
+    {
+      lo = MIN (lo, span_lo);
+      hi = MAX (hi, span_hi);
+    }
+  out->lo = lo;
+  out->hi = hi;
+  if (isnan (lo))
+    return;
+  count_into (a, n_a, lo, hi, out->a);
+  count_into (b, n_b, lo, hi, out->b);
+}
+
+gboolean
+lamina_quant_real_range (const LaminaQuant *quant, LaminaDType dtype, double *lo, double *hi)
+{
+  gint32 qmin, qmax;
+
+  if (quant == NULL || quant->n == 0 || !lamina_fixed_range (dtype, &qmin, &qmax))
+    return FALSE;
+  *lo = INFINITY;
+  *hi = -INFINITY;
+  for (guint c = 0; c < quant->n; c++)
+    {
+      /* a negative scale (never written by quantizers) swaps the ends */
+      double a = (double) quant->scale[c] * ((double) qmin - (double) quant->zero_point[c]);
+      double b = (double) quant->scale[c] * ((double) qmax - (double) quant->zero_point[c]);
+      *lo = MIN (*lo, MIN (a, b));
+      *hi = MAX (*hi, MAX (a, b));
+    }
+  return isfinite (*lo) && isfinite (*hi);
 }
 
 /* Elements a reader may touch: those the bytes hold, and no more than the

@@ -43,6 +43,29 @@ gboolean lamina_tensor_stats_compute (const LaminaTensor *t, gboolean dequantize
  * statistics. */
 gboolean lamina_value_stats (const LaminaValue *v, LaminaTensorStats *stats, GError **error);
 
+/* Two histograms over one range, for a float tensor against its
+ * dequantized fixed counterpart (issue 6): a[] and b[] count the values of
+ * each in the same LAMINA_HISTOGRAM_BINS uniform bins over [lo, hi] (the
+ * last bin includes hi; NaN lo/hi when both are empty). */
+typedef struct {
+  double  lo, hi;
+  guint64 a[LAMINA_HISTOGRAM_BINS];
+  guint64 b[LAMINA_HISTOGRAM_BINS];
+} LaminaHistogramPair;
+
+/* Bins a (n_a values) and b (n_b values) over the union of their finite
+ * ranges and, when both are finite, [span_lo, span_hi] (pass the
+ * quantization range so that unused range shows). Non-finite values are
+ * not counted. */
+void     lamina_histogram_pair_compute (const float *a, gsize n_a, const float *b, gsize n_b,
+                                        double span_lo, double span_hi, LaminaHistogramPair *out);
+
+/* The real values a tensor of integer dtype with quant represents:
+ * [s·(qmin − z), s·(qmax − z)], the widest over the channels of per-axis
+ * parameters. FALSE without quant or for a dtype that is not int8, uint8,
+ * int16, uint16 or int32. */
+gboolean lamina_quant_real_range (const LaminaQuant *quant, LaminaDType dtype, double *lo, double *hi);
+
 /* Reads up to n elements from index start as doubles (raw values, no
  * dequantization); returns how many were read (bounded by the data size,
  * and by the shape when it is static). 0 for non-numeric tensors. */

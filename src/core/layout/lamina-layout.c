@@ -937,18 +937,35 @@ append_point (GArray *points, double x, double y)
   g_array_append_val (points, y);
 }
 
+/* "int8 s 0.0039 z -128" (per tensor) or "int8 ×24 scales" (per axis) of
+ * a fixed tensor, NULL for others. */
+static char *
+quant_label (const LaminaTensor *t)
+{
+  const LaminaQuant *q = t->quant;
+
+  if (q == NULL || q->n == 0)
+    return NULL;
+  if (q->n == 1)
+    return g_strdup_printf ("%s s %.3g z %" G_GINT64_FORMAT, lamina_dtype_name (t->dtype), q->scale[0],
+                            q->zero_point[0]);
+  return g_strdup_printf ("%s ×%u scales", lamina_dtype_name (t->dtype), q->n);
+}
+
 /* The shape label sits beside the middle of the edge's first segment; a
- * tensor read by several boxes is labelled once. */
+ * tensor read by several boxes is labelled once. Fixed tensors add their
+ * type, scale and zero point after the (shortened) shape. */
 static void
 label_edge (LaminaEdge *e, const LaminaLayoutOptions *o, GHashTable *labelled)
 {
-  g_autofree char *text = NULL;
+  g_autofree char *text = NULL, *quant = NULL;
 
   if (!o->show_shapes || e->n_points < 2 || g_hash_table_contains (labelled, e->tensor))
     return;
   g_hash_table_add (labelled, e->tensor);
   text = lamina_shape_to_string (&e->tensor->shape);
-  if (text[0] == '\0')
+  quant = quant_label (e->tensor);
+  if (text[0] == '\0' && quant == NULL)
     return;
   if (g_utf8_strlen (text, -1) > MAX_LABEL_CHARS)
     {
@@ -956,6 +973,12 @@ label_edge (LaminaEdge *e, const LaminaLayoutOptions *o, GHashTable *labelled)
       g_free (text);
       text = g_strconcat (cut, "…", NULL);
       g_free (cut);
+    }
+  if (quant != NULL)
+    {
+      char *both = g_strconcat (text, text[0] ? "  " : "", quant, NULL);
+      g_free (text);
+      text = both;
     }
   e->label = g_steal_pointer (&text);
   e->label_x = (e->points[0] + e->points[2]) / 2 + 4;

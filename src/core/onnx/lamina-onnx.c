@@ -507,6 +507,7 @@ convert_graph (Loader *ld, const Onnx__GraphProto *gp, LaminaGraph *g, int depth
     }
   if (!lamina_graph_link (g, &link_error))
     return fail (ld, "graph “%s”: %s", g->name, link_error->message);
+  lamina_graph_attach_qdq_params (g);
   return TRUE;
 }
 

@@ -246,14 +246,25 @@ is_byte_dtype (LaminaDType t)
   return t == LAMINA_DTYPE_INT8 || t == LAMINA_DTYPE_UINT8;
 }
 
-/* How the int32 sums become the output. */
+/* How the int32 sums become the output: TFLite's fixed-point multipliers,
+ * or ONNX Runtime's float scales (scale set; lamina-fixed.h). */
 typedef struct {
   gboolean       raw;          /* ConvInteger / MatMulInteger: the sums are the output */
   const gint32  *multiplier;   /* per output channel (or 1 entry) */
   const int     *shift;
+  const float   *scale;        /* NULL, or per output channel (or 1 entry) */
   gint64         n_mult;
   gint32         zero, lo, hi;
 } Requant;
+
+static inline gint32
+requant_sum (const Requant *rq, gint64 c, gint32 acc)
+{
+  gint32 v = rq->scale != NULL ? lamina_fixed_requant_float (acc, rq->scale[c])
+                               : lamina_fixed_mul (acc, rq->multiplier[c], rq->shift[c]);
+
+  return lamina_fixed_clamp (v + rq->zero, rq->lo, rq->hi);
+}
 
 typedef struct {
   const LaminaConvGeom *g;
@@ -273,11 +284,7 @@ store_range (gint64 begin, gint64 end, gpointer data)
   for (gint64 i = begin; i < end; i++)
     {
       gint64 c = !per_channel ? 0 : j->g->channels_last ? i % cout : (i / j->g->y_c) % cout;
-      gint32 v = lamina_fixed_clamp (lamina_fixed_mul (j->acc[i], rq->multiplier[c], rq->shift[c]) + rq->zero, rq->lo, rq->hi);
-      if (j->y->dtype == LAMINA_DTYPE_INT8)
-        ((gint8 *) j->y->data)[i] = (gint8) v;
-      else
-        lamina_int8_store (j->y->data, j->y->dtype, i, v);
+      lamina_int8_store (j->y->data, j->y->dtype, i, requant_sum (rq, c, j->acc[i]));
     }
 }
 
@@ -313,30 +320,305 @@ prepared_filter (const LaminaKernelCall *call, const LaminaConvGeom *g)
   return pw;
 }
 
+/* The packed kernel's per-channel requantization of rq; the arrays are
+ * cout entries each, owned by the caller. */
 static void
-convolve_packed (const LaminaKernelCall *call, const LaminaConvGeom *g, const gint16 *xw, const LaminaValue *w,
-                 const gint32 *w_zero, gint64 n_w_zero, const gint32 *bias, const Requant *rq, LaminaValue *y)
+row_requant (const Requant *rq, gint64 cout, const gint32 *bias, gint32 *zeros, gint32 *mult, gint32 *left,
+             gint32 *right, float *scale, LaminaInt8RowRequant *row)
 {
-  g_autoptr(LaminaInt8Packed) own = NULL;
-  const LaminaInt8Packed *pw = prepared_filter (call, g);
-  gint64 cout = g->cout;
-  g_autofree gint32 *zeros = g_new0 (gint32, MAX (cout, 1)), *left = g_new (gint32, MAX (cout, 1));
-  g_autofree gint32 *right = g_new (gint32, MAX (cout, 1)), *mult = g_new (gint32, MAX (cout, 1));
-  LaminaInt8RowRequant row = { bias ? bias : zeros, mult, left, right, rq->zero, rq->lo, rq->hi };
-
-  if (pw == NULL)
-    {
-      g_autofree gint16 *ww = widen_filter (g, w, w_zero, n_w_zero);
-      pw = own = lamina_int8_pack_filter (ww, cout, g->k[0] * g->k[1] * g->cin);
-    }
   for (gint64 c = 0; c < cout; c++)
     {
       gint64 i = rq->n_mult == 1 ? 0 : c;
-      mult[c] = rq->multiplier[i];
-      left[c] = MAX (rq->shift[i], 0);
-      right[c] = MAX (-rq->shift[i], 0);
+      if (rq->scale != NULL)
+        scale[c] = rq->scale[i];
+      else
+        mult[c] = rq->multiplier[i], left[c] = MAX (rq->shift[i], 0), right[c] = MAX (-rq->shift[i], 0);
     }
-  lamina_int8_conv_packed (call->parallel, g, xw, pw, NULL, &row, NULL, y->data);
+  *row = (LaminaInt8RowRequant) { bias ? bias : zeros, mult, left, right, rq->scale ? scale : NULL,
+                                  rq->zero, rq->lo, rq->hi };
+}
+
+/* A 2-D one-group filter of any layout (g's w strides) as the packed
+ * kernel's OHWI panels, zero points subtracted. */
+static LaminaInt8Packed *
+pack_filter (const LaminaConvGeom *g, const LaminaValue *w, const gint32 *zero, gint64 n_zero)
+{
+  gint64 k = g->k[0] * g->k[1] * g->cin;
+  g_autofree gint16 *ohwi = g_new (gint16, MAX (g->cout * k, 1));
+  gint16 *dst = ohwi;
+
+  for (gint64 o = 0; o < g->cout; o++)
+    for (gint64 k0 = 0; k0 < g->k[0]; k0++)
+      for (gint64 k1 = 0; k1 < g->k[1]; k1++)
+        for (gint64 i = 0; i < g->cin; i++)
+          *dst++ = (gint16) (lamina_int8_load (w->data, w->dtype, o * g->w_o + i * g->w_i + k0 * g->w_sp[0] + k1 * g->w_sp[1])
+                             - zero[n_zero == 1 ? 0 : o]);
+  return lamina_int8_pack_filter (ohwi, g->cout, k);
+}
+
+/* The packed kernel on channels-last xw (geometry g) into the bytes y. */
+static void
+convolve_packed (const LaminaKernelCall *call, const LaminaConvGeom *g, const gint16 *xw, const LaminaInt8Packed *pw,
+                 const gint32 *bias, const Requant *rq, guint8 *y)
+{
+  gint64 cout = g->cout, n = MAX (cout, 1);
+  g_autofree gint32 *zeros = g_new0 (gint32, n), *left = g_new (gint32, n);
+  g_autofree gint32 *right = g_new (gint32, n), *mult = g_new (gint32, n);
+  g_autofree float *scale = g_new (float, n);
+  LaminaInt8RowRequant row;
+
+  row_requant (rq, cout, bias, zeros, mult, left, right, scale, &row);
+  lamina_int8_conv_packed (call->parallel, g, xw, pw, NULL, &row, NULL, y);
+}
+
+/* Dense NCHW, one group, 2-D, 8-bit output (ONNX QLinearConv, the QDQ
+ * convolutions the simulator fuses). */
+static gboolean
+nchw_dense_applies (const LaminaConvGeom *g, const Requant *rq, const LaminaValue *y)
+{
+  gint64 kk = g->k[0] * g->k[1];
+
+  return !g->channels_last && g->nsp == 2 && g->group == 1 && g->x_sp[1] == 1 && g->x_sp[0] == g->in[1]
+         && g->x_c == g->in[0] * g->in[1] && g->y_sp[1] == 1 && g->y_c == g->out[0] * g->out[1]
+         && g->w_sp[1] == 1 && g->w_sp[0] == g->k[1] && g->w_i == kk && g->w_o == g->cin * kk
+         && !rq->raw && is_byte_dtype (y->dtype) && lamina_int8_gemm_supported ();
+}
+
+/* NCHW, 2-D, one group, 8-bit input and output, ONNX Runtime's
+ * requantization: a matrix product on the planes (lamina_int8_gemm_nchw),
+ * no transposes. */
+static gboolean
+nchw_gemm_applies (const LaminaConvGeom *g, const Requant *rq, const LaminaValue *x, const LaminaValue *y)
+{
+  return nchw_dense_applies (g, rq, y) && rq->scale != NULL && is_byte_dtype (x->dtype);
+}
+
+static void
+convolve_nchw_gemm (const LaminaKernelCall *call, const LaminaConvGeom *g, const LaminaValue *x, gint32 x_zero,
+                   const LaminaValue *w, const gint32 *w_zero, gint64 n_w_zero, const gint32 *bias,
+                   const Requant *rq, LaminaValue *y)
+{
+  const LaminaInt8Packed *pw = prepared_filter (call, g);
+  g_autofree gint32 *own = NULL;
+  gint64 cout = g->cout, n = MAX (cout, 1);
+  g_autofree gint32 *zeros = g_new0 (gint32, n), *left = g_new (gint32, n);
+  g_autofree gint32 *right = g_new (gint32, n), *mult = g_new (gint32, n);
+  g_autofree float *scale = g_new (float, n);
+  LaminaInt8RowRequant row;
+  const gint32 *rows = pw ? pw->rows : NULL;
+
+  if (rows == NULL)
+    {
+      g_autofree gint16 *ww = widen_filter (g, w, w_zero, n_w_zero);
+      rows = own = lamina_int8_pair_rows (ww, cout, g->cin * g->k[0] * g->k[1]);
+    }
+  row_requant (rq, cout, bias, zeros, mult, left, right, scale, &row);
+  lamina_int8_gemm_nchw (call->parallel, g, x, x_zero, rows, &row, y->data);
+}
+
+
+/* ---- depthwise on the float kernels ------------------------------------------ */
+
+/* A depthwise convolution (one input and one output channel per group)
+ * whose sums stay below 2^24: float arithmetic on the widened integers is
+ * then exact in any order, so the float kernel's fast depthwise loops give
+ * the integer sums. |x − z_x| and |w − z_w| are at most 255. */
+static gboolean
+depthwise_float_applies (const LaminaConvGeom *g, const Requant *rq)
+{
+  gint64 kk = 1;
+
+  for (int d = 0; d < g->nsp; d++)
+    kk *= g->k[d];
+  return g->group == g->cin && g->cout == g->cin && kk * 255 * 255 < (1 << 24) && !rq->raw;
+}
+
+typedef struct {
+  const LaminaValue *v;
+  gint32             zero;
+  float             *out;
+} FloatJob;
+
+LAMINA_VECTOR_CLONES static void
+widen_float_range (gint64 begin, gint64 end, gpointer data)
+{
+  const FloatJob *j = data;
+
+  if (j->v->dtype == LAMINA_DTYPE_INT8)
+    for (gint64 i = begin; i < end; i++)
+      j->out[i] = (float) (((const gint8 *) j->v->data)[i] - j->zero);
+  else if (j->v->dtype == LAMINA_DTYPE_UINT8)
+    for (gint64 i = begin; i < end; i++)
+      j->out[i] = (float) (((const guint8 *) j->v->data)[i] - j->zero);
+  else
+    for (gint64 i = begin; i < end; i++)
+      j->out[i] = (float) (lamina_int8_load (j->v->data, j->v->dtype, i) - j->zero);
+}
+
+typedef struct {
+  const LaminaConvGeom *g;
+  const Requant        *rq;
+  const gint32         *bias;
+  const float          *acc;
+  LaminaValue          *y;
+} FloatStoreJob;
+
+/* n sums of channel c into bytes: ONNX Runtime's float requantization. */
+LAMINA_VECTOR_CLONES static void
+requant_float_bytes (const float *acc, gint32 bias, float scale, gint32 zero, gint32 lo, gint32 hi, guint8 *y,
+                     gint64 n)
+{
+  float vlo = (float) (lo - zero), vhi = (float) (hi - zero);
+
+  /* clamped first, then rounded half to even by adding and subtracting
+   * 1.5·2^23 (exact for |v| < 2^22; MLAS does the same): unlike
+   * nearbyintf this vectorises */
+  for (gint64 i = 0; i < n; i++)
+    {
+      float v = (float) ((gint32) acc[i] + bias) * scale;
+      v = v < vlo ? vlo : v > vhi ? vhi : v;
+      v = (v + 12582912.0f) - 12582912.0f;
+      y[i] = (guint8) ((gint32) v + zero);
+    }
+}
+
+/* NCHW: one (n, c) plane per task; NHWC: one pixel of all channels. */
+static void
+store_float_sums (gint64 begin, gint64 end, gpointer data)
+{
+  const FloatStoreJob *j = data;
+  const Requant *rq = j->rq;
+  gint64 cout = j->g->cout, size = j->g->channels_last ? cout : j->g->y_c;
+  gboolean bytes = is_byte_dtype (j->y->dtype);
+
+  for (gint64 r = begin; r < end; r++)
+    {
+      gint64 c0 = j->g->channels_last ? 0 : r % cout, k;
+      if (!j->g->channels_last && bytes && rq->scale != NULL)
+        {
+          k = rq->n_mult == 1 ? 0 : c0;
+          requant_float_bytes (j->acc + r * size, j->bias ? j->bias[c0] : 0, rq->scale[k], rq->zero, rq->lo, rq->hi,
+                               (guint8 *) j->y->data + r * size, size);
+          continue;
+        }
+      for (gint64 i = r * size; i < (r + 1) * size; i++)
+        {
+          gint64 c = j->g->channels_last ? i % cout : c0;
+          gint32 sum = (gint32) j->acc[i] + (j->bias ? j->bias[c] : 0);
+          lamina_int8_store (j->y->data, j->y->dtype, i, requant_sum (rq, rq->n_mult == 1 ? 0 : c, sum));
+        }
+    }
+}
+
+/* NCHW, 2-D, bytes in and out, ONNX Runtime's requantization: each plane
+ * is widened straight into the float kernel's padded plane buffer and its
+ * rows requantized as they come (no float copies of x and y). */
+static gboolean
+depthwise_planes_apply (const LaminaConvGeom *g, const Requant *rq, const LaminaValue *x, const LaminaValue *y)
+{
+  return !g->channels_last && g->nsp == 2 && is_byte_dtype (x->dtype) && is_byte_dtype (y->dtype)
+         && rq->scale != NULL && g->x_sp[1] == 1 && g->x_sp[0] == g->in[1] && g->x_c == g->in[0] * g->in[1]
+         && g->y_sp[1] == 1 && g->y_sp[0] == g->out[1] && g->y_c == g->out[0] * g->out[1];
+}
+
+typedef struct {
+  const LaminaConvGeom *g;
+  const Requant        *rq;
+  const LaminaValue    *x;
+  gint32                x_zero;
+  const float          *w;      /* taps of each channel, zero points subtracted */
+  const gint32         *bias;
+  guint8               *y;
+} DepthwiseJob;
+
+/* Rows of plane (n, c) of x, minus the zero point, into the padded buffer
+ * (0 outside the input) of lamina_conv_pad_plane's layout. */
+LAMINA_VECTOR_CLONES static void
+pad_plane_bytes (const DepthwiseJob *j, const guint8 *x, float *buf, gint64 width, gint64 rows)
+{
+  const LaminaConvGeom *g = j->g;
+  gboolean is_signed = j->x->dtype == LAMINA_DTYPE_INT8;
+
+  gint64 lo = MAX (g->pad[1], 0), hi = MIN (g->pad[1] + g->in[1], width);
+
+  for (gint64 r = 0; r < rows; r++)
+    {
+      gint64 i0 = r - g->pad[0];
+      float *row = buf + r * width;
+      const guint8 *src = x + i0 * g->in[1] - g->pad[1];
+      if (!inside (i0, g->in[0]))
+        {
+          memset (row, 0, width * sizeof *row);
+          continue;
+        }
+      /* the padding columns only (the buffer's columns past the input) */
+      memset (row, 0, lo * sizeof *row);
+      memset (row + hi, 0, (width - hi) * sizeof *row);
+      if (is_signed)
+        for (gint64 c = lo; c < hi; c++)
+          row[c] = (float) ((gint8) src[c] - j->x_zero);
+      else
+        for (gint64 c = lo; c < hi; c++)
+          row[c] = (float) (src[c] - j->x_zero);
+    }
+}
+
+static void
+depthwise_bytes_range (gint64 begin, gint64 end, gpointer data)
+{
+  const DepthwiseJob *j = data;
+  const LaminaConvGeom *g = j->g;
+  const Requant *rq = j->rq;
+  gint64 width = lamina_conv_plane_width (g), rows = lamina_conv_plane_size (g) / width;
+  gint64 nrow = lamina_conv_window_plane_size (g) / MAX (g->out[0], 1), kk = g->k[0] * g->k[1];
+  g_autofree float *buf = g_new0 (float, lamina_conv_plane_size (g) + lamina_conv_window_plane_size (g));
+  g_autofree guint8 *bytes = g_new (guint8, MAX (lamina_conv_window_plane_size (g), 1));
+  float *plane = buf + lamina_conv_plane_size (g);
+
+  for (gint64 i = begin; i < end; i++)
+    {
+      gint64 n = i / g->cout, c = i % g->cout;
+      guint8 *y = j->y + i * g->y_c;
+      pad_plane_bytes (j, (const guint8 *) j->x->data + n * g->x_n + c * g->x_c, buf, width, rows);
+      lamina_conv_window_plane (g, buf, j->w + c * kk, FALSE, 0.0f, plane);
+      /* the whole plane at once (its rows are short), then row by row out */
+      requant_float_bytes (plane, j->bias ? j->bias[c] : 0, rq->scale[rq->n_mult == 1 ? 0 : c], rq->zero, rq->lo,
+                           rq->hi, bytes, g->out[0] * nrow);
+      for (gint64 o0 = 0; o0 < g->out[0]; o0++)
+        memcpy (y + o0 * g->out[1], bytes + o0 * nrow, g->out[1]);
+    }
+}
+
+/* depthwise_float_applies: x and w widened to float, the float kernel's
+ * sums (no bias, no clamp), then bias and requantization in integers. */
+static void
+convolve_depthwise_float (const LaminaKernelCall *call, const LaminaConvGeom *g, const LaminaValue *x, gint32 x_zero,
+                          const LaminaValue *w, const gint32 *w_zero, gint64 n_w_zero, const gint32 *bias,
+                          const Requant *rq, LaminaValue *y)
+{
+  g_autofree float *xf = NULL, *wf = g_new (float, MAX (w->numel, 1)), *acc = NULL;
+  FloatJob xj = { x, x_zero, NULL };
+  LaminaConvGeom fg = *g;
+  FloatStoreJob sj = { g, rq, bias, NULL, y };
+
+  for (gint64 i = 0; i < w->numel; i++)
+    {
+      gint64 co = g->w_o == 1 ? i % g->cout : i / g->w_o;
+      wf[i] = (float) (lamina_int8_load (w->data, w->dtype, i) - w_zero[n_w_zero == 1 ? 0 : co]);
+    }
+  if (depthwise_planes_apply (g, rq, x, y) && g->w_o == g->k[0] * g->k[1] && g->w_sp[0] == g->k[1] && g->w_sp[1] == 1)
+    {
+      DepthwiseJob dj = { g, rq, x, x_zero, wf, bias, y->data };
+      lamina_parallel_for (call->parallel, g->batch * g->cout, 4, depthwise_bytes_range, &dj);
+      return;
+    }
+  xj.out = xf = g_new (float, MAX (x->numel, 1));
+  sj.acc = acc = g_new (float, MAX (y->numel, 1));
+  lamina_parallel_for (call->parallel, x->numel, LAMINA_ELEMENTWISE_GRAIN, widen_float_range, &xj);
+  fg.lo = -INFINITY, fg.hi = INFINITY;
+  lamina_conv_fast (call->parallel, &fg, xf, wf, NULL, NULL, acc);
+  lamina_parallel_for (call->parallel, g->channels_last ? y->numel / MAX (g->cout, 1) : g->batch * g->cout,
+                       g->channels_last ? 64 : 1, store_float_sums, &sj);
 }
 
 /* Widens the operands, convolves (fast path unless LAMINA_INT8_REFERENCE
@@ -346,15 +628,29 @@ convolve (const LaminaKernelCall *call, const LaminaConvGeom *g, const LaminaVal
           const LaminaValue *w, const gint32 *w_zero, gint64 n_w_zero, const gint32 *bias, const Requant *rq,
           LaminaValue *y)
 {
-  g_autofree gint16 *xw = widen (call->parallel, x, x_zero);
   gboolean reference = g_getenv ("LAMINA_INT8_REFERENCE") != NULL;
-  g_autofree gint16 *ww = NULL;
+  g_autofree gint16 *xw = NULL, *ww = NULL;
   g_autofree gint32 *acc = NULL;
   gint32 *sums;
 
+  if (!reference && nchw_gemm_applies (g, rq, x, y))
+    {
+      convolve_nchw_gemm (call, g, x, x_zero, w, w_zero, n_w_zero, bias, rq, y);
+      return TRUE;
+    }
+  if (!reference && depthwise_float_applies (g, rq))
+    {
+      convolve_depthwise_float (call, g, x, x_zero, w, w_zero, n_w_zero, bias, rq, y);
+      return TRUE;
+    }
+  xw = widen (call->parallel, x, x_zero);
   if (!reference && packed_applies (g, rq, y))
     {
-      convolve_packed (call, g, xw, w, w_zero, n_w_zero, bias, rq, y);
+      g_autoptr(LaminaInt8Packed) own = NULL;
+      const LaminaInt8Packed *pw = prepared_filter (call, g);
+      if (pw == NULL)
+        pw = own = pack_filter (g, w, w_zero, n_w_zero);
+      convolve_packed (call, g, xw, pw, bias, rq, y->data);
       return TRUE;
     }
   ww = widen_filter (g, w, w_zero, n_w_zero);
@@ -784,6 +1080,50 @@ lamina_int8_qlinear_conv_reshape (LaminaKernelCall *call, GError **error)
   return set_conv_output (call, &g, call->inputs[7]->dtype, error);
 }
 
+/* ONNX Runtime's per-channel requantization scales s_x · s_w[c] / s_y,
+ * in float32 as it computes them (lamina-fixed.h). */
+static gboolean
+channel_scales (const LaminaKernelCall *call, float s_x, const float *s_w, gint64 n, float s_y, float *scale,
+                GError **error)
+{
+  for (gint64 c = 0; c < n; c++)
+    {
+      scale[c] = s_x * s_w[c] / s_y;
+      if (!(scale[c] > 0.0f) || !isfinite (scale[c]))
+        return lamina_kernel_fail (call, error, LAMINA_KERNEL_ERROR_INVALID, _("invalid quantization scales"));
+    }
+  return TRUE;
+}
+
+/* The packed OIHW filter of a QLinearConv with a constant 2-D filter and
+ * one group, as the node's state (or of the QDQ convolution the simulator
+ * fuses into one); anything unexpected leaves the work to the run. */
+gboolean
+lamina_int8_qlinear_conv_prepare (LaminaKernelCall *call, gpointer *state, GError **error)
+{
+  const LaminaValue *w = call->n_inputs > 3 ? call->inputs[3] : NULL;
+  LaminaConvGeom g = { 0 };
+  g_autofree gint32 *zero = NULL;
+  g_autofree gint16 *ww = NULL;
+  LaminaInt8Packed *pw;
+  gint64 n;
+
+  (void) error;
+  *state = NULL;
+  if (w == NULL || w->rank != 4 || w->dims[0] < 1 || lamina_node_get_int (call->node, "group", 1) != 1
+      || !lamina_int8_gemm_supported ())
+    return TRUE;
+  g.nsp = 2, g.cout = w->dims[0], g.cin = w->dims[1], g.k[0] = w->dims[2], g.k[1] = w->dims[3];
+  g.w_sp[1] = 1, g.w_sp[0] = g.k[1], g.w_i = g.k[0] * g.k[1], g.w_o = g.cin * g.w_i;
+  zero = g_new (gint32, g.cout);
+  if (!zero_points (call, 5, w->dtype, g.cout, zero, &n, NULL))
+    return TRUE;
+  *state = pw = pack_filter (&g, w, zero, n);
+  ww = widen_filter (&g, w, zero, n);
+  pw->rows = lamina_int8_pair_rows (ww, g.cout, g.w_o);
+  return TRUE;
+}
+
 gboolean
 lamina_int8_qlinear_conv_run (LaminaKernelCall *call, GError **error)
 {
@@ -793,27 +1133,30 @@ lamina_int8_qlinear_conv_run (LaminaKernelCall *call, GError **error)
   gint32 x_zero, y_zero;
   gint64 n, n_sw, n_wz;
   LaminaConvGeom g;
-  g_autofree gint32 *w_zero = NULL, *multiplier = NULL;
-  g_autofree int *shift = NULL;
+  g_autofree gint32 *w_zero = NULL;
+  g_autofree float *scale = NULL;
   Requant rq = { FALSE };
+  LaminaQParams out;
 
   if (y == NULL)
     return TRUE;
   if (!onnx_geom (call, x, w, &g, error))
     return FALSE;
   w_zero = g_new (gint32, MAX (g.cout, 1));
-  multiplier = g_new (gint32, MAX (g.cout, 1));
-  shift = g_new (int, MAX (g.cout, 1));
+  scale = g_new (float, MAX (g.cout, 1));
   if (!scales (call, 1, 0, &s_x, &n, error) || !zero_points (call, 2, x->dtype, 0, &x_zero, &n, error)
       || !scales (call, 4, g.cout, &s_w, &n_sw, error) || !zero_points (call, 5, w->dtype, g.cout, w_zero, &n_wz, error)
       || !scales (call, 6, 0, &s_y, &n, error) || !zero_points (call, 7, y->dtype, 0, &y_zero, &n, error)
-      || !channel_multipliers (call, s_x[0], s_w, n_sw, s_y[0], multiplier, shift, error))
+      || !channel_scales (call, s_x[0], s_w, n_sw, s_y[0], scale, error))
     return FALSE;
-  rq.multiplier = multiplier;
-  rq.shift = shift;
+  rq.scale = scale;
   rq.n_mult = n_sw;
   rq.zero = y_zero;
   lamina_fixed_range (y->dtype, &rq.lo, &rq.hi);
+  /* a Relu/Clip the simulator fused (QDQ Conv) narrows the output range */
+  out = (LaminaQParams) { y->dtype, s_y[0], y_zero, rq.lo, rq.hi };
+  if (!lamina_int8_activation_range (call, &out, &rq.lo, &rq.hi, error))
+    return FALSE;
   return convolve (call, &g, x, x_zero, w, w_zero, n_wz, bias_data (call, 8), &rq, y);
 }
 
@@ -957,26 +1300,24 @@ lamina_int8_qlinear_matmul_run (LaminaKernelCall *call, GError **error)
   gint32 za, zy, lo, hi;
   gint64 n, n_sb, n_zb;
   MatGeom mg;
-  g_autofree gint32 *zb = NULL, *acc = NULL, *multiplier = NULL;
-  g_autofree int *shift = NULL;
+  g_autofree gint32 *zb = NULL, *acc = NULL;
+  g_autofree float *scale = NULL;
 
   if (y == NULL || !mat_geom (call, a, b, &mg, error))
     return y == NULL;
   zb = g_new (gint32, MAX (mg.n, 1));
-  multiplier = g_new (gint32, MAX (mg.n, 1));
-  shift = g_new (int, MAX (mg.n, 1));
+  scale = g_new (float, MAX (mg.n, 1));
   if (!scales (call, 1, 0, &s_a, &n, error) || !zero_points (call, 2, a->dtype, 0, &za, &n, error)
       || !scales (call, 4, mg.n, &s_b, &n_sb, error) || !zero_points (call, 5, b->dtype, mg.n, zb, &n_zb, error)
       || !scales (call, 6, 0, &s_y, &n, error) || !zero_points (call, 7, y->dtype, 0, &zy, &n, error)
-      || !channel_multipliers (call, s_a[0], s_b, n_sb, s_y[0], multiplier, shift, error))
+      || !channel_scales (call, s_a[0], s_b, n_sb, s_y[0], scale, error))
     return FALSE;
   acc = g_new (gint32, MAX (y->numel, 1));
   mat_accumulate (&mg, a, &za, 1, b, zb, n_zb, acc);
   lamina_fixed_range (y->dtype, &lo, &hi);
   for (gint64 i = 0; i < y->numel; i++)
     {
-      gint64 c = n_sb == 1 ? 0 : i % mg.n;
-      gint32 v = lamina_fixed_mul (acc[i], multiplier[c], shift[c]) + zy;
+      gint32 v = lamina_fixed_requant_float (acc[i], scale[n_sb == 1 ? 0 : i % mg.n]) + zy;
       lamina_int8_store (y->data, y->dtype, i, lamina_fixed_clamp (v, lo, hi));
     }
   return TRUE;

@@ -49,6 +49,7 @@ lamina_int8_packed_free (LaminaInt8Packed *pw)
   if (pw == NULL)
     return;
   g_free (pw->data);
+  g_free (pw->rows);
   g_free (pw);
 }
 
@@ -173,8 +174,14 @@ requant_pixels_avx2 (const gint32 *sums, gint64 sums_stride, gint64 npix, const 
     for (gint64 c = 0; c < n; c += 8)
       {
         __m256i v = _mm256_add_epi32 (load8 (sums + c), load8 (rq->bias + c));
-        v = _mm256_add_epi32 (mul_split8 (v, load8 (rq->multiplier + c), load8 (rq->left + c), load8 (rq->right + c)),
-                              zero);
+        if (rq->scale != NULL)   /* lamina_fixed_requant_float: cvtps rounds half to even (MXCSR default) */
+          v = _mm256_cvtps_epi32 (_mm256_min_ps (_mm256_max_ps (_mm256_mul_ps (_mm256_cvtepi32_ps (v),
+                                                                               _mm256_loadu_ps (rq->scale + c)),
+                                                                _mm256_set1_ps (-1073741824.0f)),
+                                                 _mm256_set1_ps (1073741824.0f)));
+        else
+          v = mul_split8 (v, load8 (rq->multiplier + c), load8 (rq->left + c), load8 (rq->right + c));
+        v = _mm256_add_epi32 (v, zero);
         store_bytes8 (y + c, _mm256_min_epi32 (_mm256_max_epi32 (v, lo), hi));
       }
 }
@@ -191,7 +198,8 @@ requant_pixels (const gint32 *sums, gint64 sums_stride, gint64 npix, const Lamin
   for (gint64 p = 0; p < npix; p++, sums += sums_stride, y += y_stride)
     for (gint64 c = 0; c < n; c++)
       {
-        gint32 v = lamina_fixed_mul_split (sums[c] + bias[c], m[c], l[c], r[c]) + zero;
+        gint32 v = (rq->scale != NULL ? lamina_fixed_requant_float (sums[c] + bias[c], rq->scale[c])
+                                      : lamina_fixed_mul_split (sums[c] + bias[c], m[c], l[c], r[c])) + zero;
         v = v < lo ? lo : v > hi ? hi : v;
         y[c] = (guint8) v;   /* int8 and uint8 alike: the byte */
       }
@@ -463,4 +471,301 @@ lamina_int8_conv_packed (LaminaParallel *p, const LaminaConvGeom *g, const gint1
   PackedJob j = { g, x, pw, bias, rq, acc, y };
 
   lamina_parallel_for (p, g->batch * g->out[0], 1, packed_rows, &j);
+}
+
+/* ---- NCHW 1×1 convolutions -------------------------------------------------------------- */
+
+#define NCOL 16   /* output columns (pixels) per micro-kernel call */
+#define NROW 4    /* output channels per micro-kernel call */
+
+gint32 *
+lamina_int8_pair_rows (const gint16 *w, gint64 cout, gint64 k)
+{
+  gint64 pairs = (k + 1) / 2;
+  gint32 *rows = g_new0 (gint32, MAX (cout * pairs, 1));
+
+  for (gint64 o = 0; o < cout; o++)
+    for (gint64 i = 0; i < k; i++)
+      rows[o * pairs + i / 2] |= (gint32) ((guint32) (guint16) w[o * k + i] << (16 * (i % 2)));
+  return rows;
+}
+
+typedef struct {
+  const LaminaConvGeom       *g;
+  gint64                      cout, k, hw, pairs, col_blocks;   /* k: cin · window; hw: output pixels */
+  gboolean                    direct;   /* 1×1, stride 1, no padding: columns are input pixels */
+  const LaminaValue          *x;
+  gint32                      x_zero;
+  const gint32               *w;
+  const LaminaInt8RowRequant *rq;
+  guint8                     *y;
+} NchwJob;
+
+/* Columns [n0, n0 + NCOL) of image b as interleaved pairs of channels:
+ * xp[kp][n][j] = x[2·kp + j][n] − zero (0 past cin or hw). */
+LAMINA_VECTOR_CLONES static void
+pack_pair (const guint8 *a, const guint8 *b, gboolean is_signed, gint32 zero, gint64 cols, gint16 *dst)
+{
+  if (is_signed)
+    for (gint64 n = 0; n < cols; n++)
+      {
+        dst[2 * n] = (gint16) ((gint8) a[n] - zero);
+        dst[2 * n + 1] = (gint16) (b ? (gint8) b[n] - zero : 0);
+      }
+  else
+    for (gint64 n = 0; n < cols; n++)
+      {
+        dst[2 * n] = (gint16) (a[n] - zero);
+        dst[2 * n + 1] = (gint16) (b ? b[n] - zero : 0);
+      }
+  for (gint64 n = cols; n < NCOL; n++)
+    dst[2 * n] = dst[2 * n + 1] = 0;
+}
+
+/* The block's output pixels [n0, n0 + cols) as runs within one output
+ * row: run r starts at pixel start[r] (block index), row oh[r], column ow[r]. */
+typedef struct {
+  int    n;
+  gint64 start[NCOL + 1], oh[NCOL], ow[NCOL];
+} Runs;
+
+static void
+block_runs (const LaminaConvGeom *g, gint64 n0, gint64 cols, Runs *runs)
+{
+  runs->n = 0;
+  for (gint64 n = 0; n < cols;)
+    {
+      gint64 ow = (n0 + n) % g->out[1];
+      runs->start[runs->n] = n;
+      runs->oh[runs->n] = (n0 + n) / g->out[1];
+      runs->ow[runs->n++] = ow;
+      n += MIN (cols - n, g->out[1] - ow);
+    }
+  runs->start[runs->n] = cols;
+}
+
+/* Row k (input channel c, window offset k0, k1) of the im2col matrix for
+ * the block's pixels: x − zero, 0 outside the input, run by run so that
+ * the inner loop is a plain strided copy. */
+static void
+pack_window_row (const NchwJob *j, const guint8 *x, gint64 k, const Runs *runs, gint16 *dst)
+{
+  const LaminaConvGeom *g = j->g;
+  gint64 kk = g->k[0] * g->k[1], dh = k % kk / g->k[1] * g->dil[0], dw = k % g->k[1] * g->dil[1];
+  gint64 s1 = g->stride[1];
+  gboolean is_signed = j->x->dtype == LAMINA_DTYPE_INT8;
+
+  x += k / kk * g->x_c;
+  for (gint64 n = 0; n < NCOL; n++)
+    dst[2 * n] = 0;
+  for (int r = 0; r < runs->n; r++)
+    {
+      gint64 ih = runs->oh[r] * g->stride[0] - g->pad[0] + dh, iw = runs->ow[r] * s1 - g->pad[1] + dw;
+      gint64 lo = 0, hi = runs->start[r + 1] - runs->start[r];
+      gint16 *out = dst + 2 * runs->start[r];
+      const guint8 *row = x + ih * g->in[1] + iw;
+      if ((guint64) ih >= (guint64) g->in[0])
+        continue;
+      /* the run's pixels whose column iw + t·s1 is inside [0, in[1]) */
+      while (lo < hi && iw + lo * s1 < 0)
+        lo++;
+      while (hi > lo && iw + (hi - 1) * s1 >= g->in[1])
+        hi--;
+      if (is_signed)
+        for (gint64 t = lo; t < hi; t++)
+          out[2 * t] = (gint16) ((gint8) row[t * s1] - j->x_zero);
+      else
+        for (gint64 t = lo; t < hi; t++)
+          out[2 * t] = (gint16) (row[t * s1] - j->x_zero);
+    }
+}
+
+static void
+pack_columns (const NchwJob *j, gint64 b, gint64 n0, gint16 *xp)
+{
+  gint64 cols = MIN (NCOL, j->hw - n0);
+  const guint8 *x = (const guint8 *) j->x->data + b * j->g->x_n;
+  Runs runs;
+
+  if (j->direct)
+    {
+      for (gint64 kp = 0; kp < j->pairs; kp++)
+        pack_pair (x + n0 + 2 * kp * j->hw, 2 * kp + 1 < j->k ? x + n0 + (2 * kp + 1) * j->hw : NULL,
+                   j->x->dtype == LAMINA_DTYPE_INT8, j->x_zero, cols, xp + kp * NCOL * 2);
+      return;
+    }
+  block_runs (j->g, n0, cols, &runs);
+  for (gint64 k = 0; k < j->pairs * 2; k++)
+    {
+      gint16 *dst = xp + (k / 2) * NCOL * 2 + k % 2;
+      if (k < j->k)
+        pack_window_row (j, x, k, &runs, dst);
+      else
+        for (gint64 n = 0; n < NCOL; n++)
+          dst[2 * n] = 0;
+    }
+}
+
+/* Sum + bias of output channel m, requantized (one of cols columns). */
+static inline guint8
+requant_nchw_one (const LaminaInt8RowRequant *rq, gint64 m, gint32 sum)
+{
+  gint32 v = sum + rq->bias[m];
+
+  v = (rq->scale != NULL ? lamina_fixed_requant_float (v, rq->scale[m])
+                         : lamina_fixed_mul_split (v, rq->multiplier[m], rq->left[m], rq->right[m])) + rq->zero;
+  return (guint8) (v < rq->lo ? rq->lo : v > rq->hi ? rq->hi : v);
+}
+
+/* The reference: plain sums over the packed pairs, then requantization. */
+static void
+block_generic (const NchwJob *j, const gint16 *xp, gint64 m0, gint64 rows, gint64 b, gint64 n0, gint64 cols)
+{
+  for (gint64 r = 0; r < rows; r++)
+    for (gint64 n = 0; n < cols; n++)
+      {
+        gint32 sum = 0;
+        for (gint64 kp = 0; kp < j->pairs; kp++)
+          {
+            gint32 w = j->w[(m0 + r) * j->pairs + kp];
+            sum += (gint16) (w & 0xffff) * xp[(kp * NCOL + n) * 2] + (gint16) (w >> 16) * xp[(kp * NCOL + n) * 2 + 1];
+          }
+        j->y[((b * j->cout) + m0 + r) * j->hw + n0 + n] = requant_nchw_one (j->rq, m0 + r, sum);
+      }
+}
+
+#ifdef HAVE_AVX2_KERNEL
+/* 16 sums of channel m requantized with the float scale (ONNX Runtime's
+ * rounding: lamina_fixed_requant_float) into cols bytes at y. */
+__attribute__ ((target ("avx2"))) static void
+store_row16 (const LaminaInt8RowRequant *rq, gint64 m, __m256i a0, __m256i a1, guint8 *y, gint64 cols)
+{
+  __m256i bias = _mm256_set1_epi32 (rq->bias[m]), zero = _mm256_set1_epi32 (rq->zero);
+  __m256 scale = _mm256_set1_ps (rq->scale[m]);
+  __m256 lo = _mm256_set1_ps ((float) (rq->lo - rq->zero)), hi = _mm256_set1_ps ((float) (rq->hi - rq->zero));
+  __m256i v[2] = { a0, a1 };
+  guint8 bytes[NCOL];
+
+  for (int h = 0; h < 2; h++)
+    {
+      __m256 f = _mm256_mul_ps (_mm256_cvtepi32_ps (_mm256_add_epi32 (v[h], bias)), scale);
+      f = _mm256_min_ps (_mm256_max_ps (f, lo), hi);
+      store_bytes8 (bytes + 8 * h, _mm256_add_epi32 (_mm256_cvtps_epi32 (f), zero));
+    }
+  memcpy (y, bytes, cols);
+}
+
+/* NROW channels × NCOL columns: per pair one load of 8 columns twice and
+ * a broadcast of each channel's weight pair, vpmaddwd into 8 accumulators. */
+__attribute__ ((target ("avx2"))) static void
+block_avx2 (const NchwJob *j, const gint16 *xp, gint64 m0, gint64 b, gint64 n0, gint64 cols)
+{
+  __m256i acc[NROW][2];
+  const gint32 *w = j->w + m0 * j->pairs;
+
+  for (int r = 0; r < NROW; r++)
+    acc[r][0] = acc[r][1] = _mm256_setzero_si256 ();
+  for (gint64 kp = 0; kp < j->pairs; kp++)
+    {
+      __m256i x0 = _mm256_loadu_si256 ((const __m256i *) (xp + kp * NCOL * 2));
+      __m256i x1 = _mm256_loadu_si256 ((const __m256i *) (xp + kp * NCOL * 2 + 16));
+#pragma GCC unroll 4
+      for (int r = 0; r < NROW; r++)
+        {
+          __m256i wr = _mm256_set1_epi32 (w[r * j->pairs + kp]);
+          acc[r][0] = _mm256_add_epi32 (acc[r][0], _mm256_madd_epi16 (x0, wr));
+          acc[r][1] = _mm256_add_epi32 (acc[r][1], _mm256_madd_epi16 (x1, wr));
+        }
+    }
+  for (int r = 0; r < NROW; r++)
+    store_row16 (j->rq, m0 + r, acc[r][0], acc[r][1], j->y + ((b * j->cout) + m0 + r) * j->hw + n0, cols);
+}
+
+/* The same with AVX-512 VNNI: one vpdpwssd per channel takes all 16
+ * columns of a pair (the broadcast weight pair against 16 column pairs). */
+#define NROW_VNNI 8
+
+__attribute__ ((target ("avx512f,avx512bw,avx512vnni"))) static void
+block_vnni (const NchwJob *j, const gint16 *xp, gint64 m0, gint64 b, gint64 n0, gint64 cols)
+{
+  __m512i acc[NROW_VNNI];
+  const gint32 *w = j->w + m0 * j->pairs;
+  const LaminaInt8RowRequant *rq = j->rq;
+  __mmask16 keep = (__mmask16) ((1u << cols) - 1);
+
+  for (int r = 0; r < NROW_VNNI; r++)
+    acc[r] = _mm512_setzero_si512 ();
+  /* unrolled by hand: GCC keeps acc[] in memory otherwise */
+  for (gint64 kp = 0; kp < j->pairs; kp++)
+    {
+      __m512i x = _mm512_loadu_si512 ((const void *) (xp + kp * NCOL * 2));
+      const gint32 *wk = w + kp;
+      gint64 s = j->pairs;
+      acc[0] = _mm512_dpwssd_epi32 (acc[0], x, _mm512_set1_epi32 (wk[0]));
+      acc[1] = _mm512_dpwssd_epi32 (acc[1], x, _mm512_set1_epi32 (wk[s]));
+      acc[2] = _mm512_dpwssd_epi32 (acc[2], x, _mm512_set1_epi32 (wk[2 * s]));
+      acc[3] = _mm512_dpwssd_epi32 (acc[3], x, _mm512_set1_epi32 (wk[3 * s]));
+      acc[4] = _mm512_dpwssd_epi32 (acc[4], x, _mm512_set1_epi32 (wk[4 * s]));
+      acc[5] = _mm512_dpwssd_epi32 (acc[5], x, _mm512_set1_epi32 (wk[5 * s]));
+      acc[6] = _mm512_dpwssd_epi32 (acc[6], x, _mm512_set1_epi32 (wk[6 * s]));
+      acc[7] = _mm512_dpwssd_epi32 (acc[7], x, _mm512_set1_epi32 (wk[7 * s]));
+    }
+  for (int r = 0; r < NROW_VNNI; r++)
+    {
+      gint64 m = m0 + r;
+      __m512 f = _mm512_mul_ps (_mm512_cvtepi32_ps (_mm512_add_epi32 (acc[r], _mm512_set1_epi32 (rq->bias[m]))),
+                                _mm512_set1_ps (rq->scale[m]));
+      f = _mm512_min_ps (_mm512_max_ps (f, _mm512_set1_ps ((float) (rq->lo - rq->zero))),
+                         _mm512_set1_ps ((float) (rq->hi - rq->zero)));
+      _mm512_mask_cvtepi32_storeu_epi8 (j->y + ((b * j->cout) + m) * j->hw + n0, keep,
+                                        _mm512_add_epi32 (_mm512_cvtps_epi32 (f), _mm512_set1_epi32 (rq->zero)));
+    }
+}
+
+static gboolean
+vnni_supported (void)
+{
+  static int supported = -1;
+
+  if (supported < 0)
+    supported = __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512bw")
+                && __builtin_cpu_supports ("avx512vnni");
+  return supported;
+}
+#endif
+
+/* One column block of one image: pack, then every block of channels. */
+static void
+nchw_columns (gint64 begin, gint64 end, gpointer data)
+{
+  const NchwJob *j = data;
+  g_autofree gint16 *xp = g_new (gint16, MAX (j->pairs, 1) * NCOL * 2);
+  gboolean fast = j->rq->scale != NULL && g_getenv ("LAMINA_INT8_REFERENCE") == NULL && lamina_int8_gemm_supported ();
+
+  for (gint64 t = begin; t < end; t++)
+    {
+      gint64 b = t / j->col_blocks, n0 = t % j->col_blocks * NCOL, cols = MIN (NCOL, j->hw - n0), m0 = 0;
+      pack_columns (j, b, n0, xp);
+#ifdef HAVE_AVX2_KERNEL
+      for (; fast && vnni_supported () && m0 + NROW_VNNI <= j->cout; m0 += NROW_VNNI)
+        block_vnni (j, xp, m0, b, n0, cols);
+      for (; fast && m0 + NROW <= j->cout; m0 += NROW)
+        block_avx2 (j, xp, m0, b, n0, cols);
+#else
+      (void) fast;
+#endif
+      block_generic (j, xp, m0, j->cout - m0, b, n0, cols);
+    }
+}
+
+void
+lamina_int8_gemm_nchw (LaminaParallel *p, const LaminaConvGeom *g, const LaminaValue *x, gint32 x_zero,
+                       const gint32 *w_rows, const LaminaInt8RowRequant *rq, guint8 *y)
+{
+  gint64 k = g->cin * g->k[0] * g->k[1], hw = g->out[0] * g->out[1];
+  gboolean direct = g->k[0] == 1 && g->k[1] == 1 && g->stride[0] == 1 && g->stride[1] == 1 && g->pad[0] == 0
+                    && g->pad[1] == 0 && g->out[0] == g->in[0] && g->out[1] == g->in[1];
+  NchwJob j = { g, g->cout, k, hw, (k + 1) / 2, (hw + NCOL - 1) / NCOL, direct, x, x_zero, w_rows, rq, y };
+
+  lamina_parallel_for (p, g->batch * j.col_blocks, 1, nchw_columns, &j);
 }

@@ -19,16 +19,20 @@ G_BEGIN_DECLS
 typedef struct {
   gint64  cout, k, kpad, cout_pad;   /* kpad = k rounded up to even, cout_pad to 16 */
   gint16 *data;
+  gint32 *rows;                      /* NULL, or lamina_int8_pair_rows of the same OIHW filter */
 } LaminaInt8Packed;
 
 LaminaInt8Packed *lamina_int8_pack_filter  (const gint16 *w, gint64 cout, gint64 k);
 void              lamina_int8_packed_free  (LaminaInt8Packed *pw);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LaminaInt8Packed, lamina_int8_packed_free)
 
-/* Per output channel requantization with the shift split for the
- * branch-free lamina_fixed_mul_split; bias included. */
+/* Per output channel requantization, bias included: TFLite's fixed-point
+ * multiplier with the shift split for the branch-free
+ * lamina_fixed_mul_split, or, when scale is set, ONNX Runtime's
+ * float (sum · scale[c]) rounded half to even (lamina_fixed_requant_float). */
 typedef struct {
   const gint32 *bias, *multiplier, *left, *right;   /* cout entries each */
+  const float  *scale;                              /* NULL, or cout entries */
   gint32        zero, lo, hi;
 } LaminaInt8RowRequant;
 
@@ -42,6 +46,20 @@ gboolean lamina_int8_gemm_supported (void);
 void     lamina_int8_conv_packed   (LaminaParallel *p, const LaminaConvGeom *g, const gint16 *x,
                                     const LaminaInt8Packed *pw, const gint32 *bias,
                                     const LaminaInt8RowRequant *rq, gint32 *acc, guint8 *y);
+
+/* NCHW 2-D convolutions of one group straight on the planes, as the
+ * matrix product Y (cout × pixels) = W (cout × cin·window) · X (im2col of
+ * x minus x_zero; for 1×1, stride 1, no padding the planes themselves),
+ * x int8 or uint8, w_rows from lamina_int8_pair_rows (the OIHW filter with
+ * its zero points subtracted, one int32 per pair of K values), each
+ * channel's sums requantized by rq into the bytes y (NCHW). Blocks of
+ * channels × 16 pixels (AVX-512 VNNI, else AVX2) for the float-scale
+ * requantization; plain loops otherwise and under LAMINA_INT8_REFERENCE
+ * (the same integers). */
+gint32  *lamina_int8_pair_rows     (const gint16 *w, gint64 cout, gint64 k);
+void     lamina_int8_gemm_nchw     (LaminaParallel *p, const LaminaConvGeom *g, const LaminaValue *x,
+                                    gint32 x_zero, const gint32 *w_rows, const LaminaInt8RowRequant *rq,
+                                    guint8 *y);
 
 /* y[i] = lamina_int8_requant_apply (r, x[i]) for int8 / uint8 x, vectorised;
  * y holds the bytes of r's output type (int8 or uint8). */
@@ -65,5 +83,7 @@ void     lamina_int8_widen_u8      (const guint8 *x, gint32 zero, gint16 *y, gin
 /* Conv2D's prepare: the packed constant filter as the node's state. */
 gboolean lamina_int8_conv2d_prepare    (LaminaKernelCall *call, gpointer *state, GError **error);
 void     lamina_int8_conv_state_free   (gpointer state);
+/* QLinearConv's prepare: the same for its constant OIHW filter. */
+gboolean lamina_int8_qlinear_conv_prepare (LaminaKernelCall *call, gpointer *state, GError **error);
 
 G_END_DECLS

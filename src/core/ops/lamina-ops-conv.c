@@ -646,21 +646,27 @@ is_byte_max_pool (const LaminaKernelCall *call)
   return g_str_equal (call->node->op_type, "MaxPool") && (t == LAMINA_DTYPE_INT8 || t == LAMINA_DTYPE_UINT8);
 }
 
-static void
+/* One loop per type, so that both vectorise. */
+LAMINA_VECTOR_CLONES static void
 bytes_to_float (LaminaDType t, const void *src, float *dst, gint64 n)
 {
-  for (gint64 i = 0; i < n; i++)
-    dst[i] = t == LAMINA_DTYPE_INT8 ? ((const gint8 *) src)[i] : ((const guint8 *) src)[i];
+  if (t == LAMINA_DTYPE_INT8)
+    for (gint64 i = 0; i < n; i++)
+      dst[i] = ((const gint8 *) src)[i];
+  else
+    for (gint64 i = 0; i < n; i++)
+      dst[i] = ((const guint8 *) src)[i];
 }
 
-static void
+LAMINA_VECTOR_CLONES static void
 float_to_bytes (LaminaDType t, const float *src, void *dst, gint64 n)
 {
-  for (gint64 i = 0; i < n; i++)
-    if (t == LAMINA_DTYPE_INT8)
-      ((gint8 *) dst)[i] = (gint8) src[i];
-    else
-      ((guint8 *) dst)[i] = (guint8) src[i];
+  if (t == LAMINA_DTYPE_INT8)
+    for (gint64 i = 0; i < n; i++)
+      ((gint8 *) dst)[i] = (gint8) (gint32) src[i];
+  else
+    for (gint64 i = 0; i < n; i++)
+      ((guint8 *) dst)[i] = (guint8) (gint32) src[i];
 }
 
 /* ONNX MaxPool / AveragePool / LpPool over NCHW. */

@@ -20,7 +20,9 @@
  * Convolutions and matrix products are in lamina-int8-conv.c.
  *
  * ONNX's QuantizeLinear/DequantizeLinear/DynamicQuantizeLinear follow the
- * ONNX specification instead (round half to even, float arithmetic).
+ * ONNX specification instead (round half to even, float arithmetic), for
+ * 8- and 16-bit integers (opset 21), and also in ONNX Runtime's
+ * com.microsoft domain, where int16 QDQ lives in files made for opset < 21.
  */
 #define G_LOG_DOMAIN "lamina-ops"
 
@@ -333,12 +335,33 @@ onnx_quant_axis (const LaminaKernelCall *call, const LaminaValue *x, int *axis, 
   return TRUE;
 }
 
+/* The output type: the zero point's, else opset 21's output_dtype
+ * attribute, else uint8; 8 or 16 bits, signed or not. */
+static gboolean
+quantize_linear_dtype (const LaminaKernelCall *call, const LaminaValue *z, LaminaDType *yt, GError **error)
+{
+  gint64 code = lamina_node_get_int (call->node, "output_dtype", 0);
+  LaminaDType attr = code != 0 ? lamina_dtype_from_onnx (code) : LAMINA_DTYPE_UNDEFINED;
+  gint32 lo, hi;
+
+  *yt = z != NULL ? z->dtype : attr != LAMINA_DTYPE_UNDEFINED ? attr : LAMINA_DTYPE_UINT8;
+  if (z != NULL && attr != LAMINA_DTYPE_UNDEFINED && attr != z->dtype)
+    return lamina_kernel_fail (call, error, LAMINA_KERNEL_ERROR_INVALID,
+                               _("output_dtype %s differs from the zero point’s type %s"),
+                               lamina_dtype_name (attr), lamina_dtype_name (z->dtype));
+  if (*yt == LAMINA_DTYPE_INT32 || !lamina_fixed_range (*yt, &lo, &hi))
+    return z != NULL ? lamina_kernel_fail_dtype (call, 2, error)
+                     : lamina_kernel_fail (call, error, LAMINA_KERNEL_ERROR_UNSUPPORTED,
+                                           _("attribute “%s” value “%s” is not supported"), "output_dtype",
+                                           lamina_dtype_name (*yt));
+  return TRUE;
+}
+
 static gboolean
 quantize_linear_reshape (LaminaKernelCall *call, GError **error)
 {
   const LaminaValue *x, *z;
-  LaminaDType yt = LAMINA_DTYPE_UINT8;
-  gint32 lo, hi;
+  LaminaDType yt;
   gint64 n;
   int axis;
 
@@ -348,18 +371,16 @@ quantize_linear_reshape (LaminaKernelCall *call, GError **error)
   z = call->n_inputs > 2 ? call->inputs[2] : NULL;
   if (x->dtype != LAMINA_DTYPE_FLOAT32 && x->dtype != LAMINA_DTYPE_INT32)
     return lamina_kernel_fail_dtype (call, 0, error);
-  if (z != NULL)
-    yt = z->dtype;
-  if (yt == LAMINA_DTYPE_INT32 || !lamina_fixed_range (yt, &lo, &hi))
-    return lamina_kernel_fail_dtype (call, 2, error);
+  if (!quantize_linear_dtype (call, z, &yt, error))
+    return FALSE;
   if (!onnx_quant_axis (call, x, &axis, &n, error))
     return FALSE;
   return set_output_like (call, 0, x, yt, error);
 }
 
-/* (De)QuantizeLinear of float32 ↔ 8-bit tensors in vectorised runs of one
- * channel (one scale and zero point); the other dtypes take the loops of
- * the run functions. */
+/* (De)QuantizeLinear of float32 ↔ 8- and 16-bit tensors in vectorised runs
+ * of one channel (one scale and zero point); the other dtypes take the
+ * loops of the run functions. */
 typedef struct {
   const LaminaValue *x, *z;
   LaminaValue       *y;
@@ -369,16 +390,36 @@ typedef struct {
 } LinearJob;
 
 /* ONNX: saturate (round half to even (x / scale) + zero point); NaN → 0.
- * rintf of the float quotient is rint of it in double, as the scalar loop. */
-LAMINA_VECTOR_CLONES static void
-quantize_bytes (const float *x, float scale, float zero, float lo, float hi, guint8 *y, gint64 n)
+ * rintf of the float quotient is rint of it in double, as the scalar loop;
+ * the sum of two integers below 2^24 is exact in float. y holds `width`-
+ * byte integers (the bits of the signed or unsigned type). Inlined into
+ * one vector-cloned function per width, so each loop has one store. */
+G_ALWAYS_INLINE static inline void
+quantize_ints (const float *x, float scale, float zero, float lo, float hi, void *y, int width, gint64 n)
 {
   for (gint64 i = 0; i < n; i++)
     {
       float v = rintf (x[i] / scale) + zero;
+      gint32 q;
       v = v < lo ? lo : v > hi ? hi : v;
-      y[i] = (guint8) (gint32) (v == v ? v : 0.0f);
+      q = (gint32) (v == v ? v : 0.0f);
+      if (width == 1)
+        ((guint8 *) y)[i] = (guint8) q;
+      else
+        ((guint16 *) y)[i] = (guint16) q;
     }
+}
+
+LAMINA_VECTOR_CLONES static void
+quantize_bytes (const float *x, float scale, float zero, float lo, float hi, guint8 *y, gint64 n)
+{
+  quantize_ints (x, scale, zero, lo, hi, y, 1, n);
+}
+
+LAMINA_VECTOR_CLONES static void
+quantize_shorts (const float *x, float scale, float zero, float lo, float hi, guint16 *y, gint64 n)
+{
+  quantize_ints (x, scale, zero, lo, hi, y, 2, n);
 }
 
 /* ONNX's reference in float32: (x − zero) · scale. */
@@ -393,6 +434,43 @@ dequantize_bytes (const guint8 *x, gboolean is_signed, float scale, float zero, 
       y[i] = ((float) x[i] - zero) * scale;
 }
 
+LAMINA_VECTOR_CLONES static void
+dequantize_shorts (const guint16 *x, gboolean is_signed, float scale, float zero, float *y, gint64 n)
+{
+  if (is_signed)
+    for (gint64 i = 0; i < n; i++)
+      y[i] = ((float) (gint16) x[i] - zero) * scale;
+  else
+    for (gint64 i = 0; i < n; i++)
+      y[i] = ((float) x[i] - zero) * scale;
+}
+
+static gboolean
+is_short (LaminaDType t)
+{
+  return t == LAMINA_DTYPE_INT16 || t == LAMINA_DTYPE_UINT16;
+}
+
+static void
+linear_run (const LinearJob *j, gboolean quantize, gint64 begin, gint64 n, float scale, float zero)
+{
+  const LaminaDType t = quantize ? j->y->dtype : j->x->dtype;
+  const gboolean is_signed = t == LAMINA_DTYPE_INT8 || t == LAMINA_DTYPE_INT16;
+
+  if (quantize && is_short (t))
+    quantize_shorts (LAMINA_VALUE_F32 (j->x) + begin, scale, zero, (float) j->lo, (float) j->hi,
+                     (guint16 *) j->y->data + begin, n);
+  else if (quantize)
+    quantize_bytes (LAMINA_VALUE_F32 (j->x) + begin, scale, zero, (float) j->lo, (float) j->hi,
+                    (guint8 *) j->y->data + begin, n);
+  else if (is_short (t))
+    dequantize_shorts ((const guint16 *) j->x->data + begin, is_signed, scale, zero,
+                       LAMINA_VALUE_F32 (j->y) + begin, n);
+  else
+    dequantize_bytes ((const guint8 *) j->x->data + begin, is_signed, scale, zero,
+                      LAMINA_VALUE_F32 (j->y) + begin, n);
+}
+
 static void
 linear_range (gint64 begin, gint64 end, gpointer data, gboolean quantize)
 {
@@ -402,12 +480,7 @@ linear_range (gint64 begin, gint64 end, gpointer data, gboolean quantize)
     {
       gint64 stop = MIN (end, (begin / j->inner + 1) * j->inner), c = (begin / j->inner) % j->n;
       float zero = j->z ? (float) lamina_int8_load (j->z->data, j->z->dtype, c) : 0.0f;
-      if (quantize)
-        quantize_bytes (LAMINA_VALUE_F32 (j->x) + begin, j->scale[c], zero, (float) j->lo, (float) j->hi,
-                        (guint8 *) j->y->data + begin, stop - begin);
-      else
-        dequantize_bytes ((const guint8 *) j->x->data + begin, j->x->dtype == LAMINA_DTYPE_INT8, j->scale[c], zero,
-                          LAMINA_VALUE_F32 (j->y) + begin, stop - begin);
+      linear_run (j, quantize, begin, stop - begin, j->scale[c], zero);
       begin = stop;
     }
 }
@@ -424,15 +497,16 @@ dequantize_range (gint64 begin, gint64 end, gpointer data)
   linear_range (begin, end, data, FALSE);
 }
 
-/* Runs the vectorised loop when x (quantize: y) is 8-bit; FALSE otherwise. */
+/* Runs the vectorised loop when x (quantize: y) is 8- or 16-bit; FALSE
+ * otherwise. */
 static gboolean
 linear_fast (LaminaKernelCall *call, gboolean quantize, int axis, gint64 n)
 {
   const LaminaValue *x = call->inputs[0];
   LinearJob j = { x, call->n_inputs > 2 ? call->inputs[2] : NULL, call->outputs[0], call->inputs[1]->data };
-  LaminaDType bytes = quantize ? j.y->dtype : x->dtype;
+  LaminaDType ints = quantize ? j.y->dtype : x->dtype;
 
-  if ((bytes != LAMINA_DTYPE_INT8 && bytes != LAMINA_DTYPE_UINT8)
+  if ((ints != LAMINA_DTYPE_INT8 && ints != LAMINA_DTYPE_UINT8 && !is_short (ints))
       || (quantize ? x->dtype : j.y->dtype) != LAMINA_DTYPE_FLOAT32)
     return FALSE;
   j.inner = axis >= 0 ? MAX (inner_size (x, axis), 1) : MAX (x->numel, 1);
@@ -1199,7 +1273,8 @@ const LaminaKernel lamina_kernels_integer[] = {
   K2 ("Mul", binary_reshape, mul_run),                               /* TFLite */
   K_MOVE ("Pad"),
   K_MOVE ("PadV2"),
-  K2 ("QLinearConv", lamina_int8_qlinear_conv_reshape, lamina_int8_qlinear_conv_run),
+  { "QLinearConv", "", lamina_int8_qlinear_conv_prepare, lamina_int8_qlinear_conv_reshape,
+    lamina_int8_qlinear_conv_run, lamina_int8_conv_state_free, FALSE },
   K2 ("QLinearMatMul", lamina_int8_qlinear_matmul_reshape, lamina_int8_qlinear_matmul_run),
   K ("Quantize", quantize),                                          /* TFLite */
   K ("QuantizeLinear", quantize_linear),
@@ -1211,5 +1286,9 @@ const LaminaKernel lamina_kernels_integer[] = {
   K_MOVE ("StridedSlice"),
   K2 ("Tanh", table_reshape, table_run),                             /* TFLite */
   K_MOVE ("Transpose"),
+  /* ONNX Runtime's contrib operators, the ONNX ones under another domain:
+   * its quantizer (and Lamina's) writes int16 QDQ with these */
+  { "DequantizeLinear", "com.microsoft", NULL, dequantize_linear_reshape, dequantize_linear_run, NULL, FALSE },
+  { "QuantizeLinear", "com.microsoft", NULL, quantize_linear_reshape, quantize_linear_run, NULL, FALSE },
 };
 const guint lamina_n_kernels_integer = G_N_ELEMENTS (lamina_kernels_integer);

@@ -420,9 +420,34 @@ weight_free (gpointer p)
   g_free (w);
 }
 
-/* Symmetric int8 in −127..127 with one scale per slice along `axis`. */
+/* The smallest weight scale of each of `channels` channels that keeps the
+ * node's int32 bias B[c] / (s_in · s_w[c]) in range (a channel of tiny
+ * weights and a large bias would otherwise saturate it; ONNX Runtime's
+ * quantizer widens such scales too); NULL when there is no such bias. */
+static float *
+bias_min_scales (const Quantizer *q, const LaminaNode *n, gint64 channels)
+{
+  const LaminaTensor *b = n->inputs->len > 2 && is_bias_input (n, 2) ? g_ptr_array_index (n->inputs, 2) : NULL;
+  const float *data = float_constant (b);
+  const Act *in = lookup_act (q, g_ptr_array_index (n->inputs, 0));
+  gint64 c = data ? lamina_shape_numel (&b->shape) : 0;
+  float *min;
+
+  if (data == NULL || in == NULL || !(in->scale > 0) || (c != channels && channels != 1))
+    return NULL;
+  min = g_new0 (float, MAX (channels, 1));
+  for (gint64 k = 0; k < c; k++)
+    {
+      float need = (float) (fabs (data[k]) / (in->scale * (0.99 * G_MAXINT32)));
+      min[channels == 1 ? 0 : k] = MAX (min[channels == 1 ? 0 : k], need);
+    }
+  return min;
+}
+
+/* Symmetric int8 in −127..127 with one scale per slice along `axis`, no
+ * smaller than min_scale[c] (may be NULL). */
 static Weight *
-quantize_weight (Quantizer *q, const LaminaTensor *w, const float *data, int axis)
+quantize_weight (Quantizer *q, const LaminaTensor *w, const float *data, int axis, const float *min_scale)
 {
   gint64 numel = lamina_shape_numel (&w->shape), channels = 1, inner = 1;
   g_autofree gint64 *dims = g_new0 (gint64, MAX (w->shape.rank, 1));
@@ -452,7 +477,11 @@ quantize_weight (Quantizer *q, const LaminaTensor *w, const float *data, int axi
       r->scales[c] = MAX (r->scales[c], fabsf (data[k]));
     }
   for (gint64 c = 0; c < channels; c++)
-    r->scales[c] = r->scales[c] > 0 ? r->scales[c] / 127.0f : 1.0f;
+    {
+      r->scales[c] = r->scales[c] > 0 ? r->scales[c] / 127.0f : 1.0f;
+      if (min_scale != NULL)
+        r->scales[c] = MAX (r->scales[c], min_scale[c]);
+    }
   for (gint64 k = 0; k < numel; k++)
     qd[k] = (gint8) CLAMP (lrintf (data[k] / r->scales[(k / inner) % channels]), -127, 127);
   qt = like (q, w, "_quantized", LAMINA_DTYPE_INT8);
@@ -483,7 +512,9 @@ map_weight (Quantizer *q, const LaminaNode *n, const LaminaTensor *w)
 
   if (r == NULL && data != NULL && lamina_shape_is_static (&w->shape) && w->shape.rank >= 1)
     {
-      r = quantize_weight (q, w, data, weight_axis (n, w));
+      int axis = weight_axis (n, w);
+      g_autofree float *min_scale = bias_min_scales (q, n, axis >= 0 ? w->shape.dims[axis].value : 1);
+      r = quantize_weight (q, w, data, axis, min_scale);
       g_hash_table_insert (q->weights, g_strdup (w->name), r);
     }
   return r ? r->dq : NULL;

@@ -2,8 +2,8 @@
  *
  * lamina-suggest.c: rank layers by the measured gain of promoting each
  * alone (see lamina-suggest.h). The float model runs once per input (its
- * outputs are kept as the reference); every candidate is one quantization
- * and one simulator run per input.
+ * outputs are kept as the reference); every candidate is two quantizations
+ * (int16, float) and two simulator runs per input.
  */
 #define G_LOG_DOMAIN "lamina-quant"
 
@@ -285,23 +285,31 @@ runnable (LaminaModel *fixed)
   return missing == NULL || missing->len == 0;
 }
 
-/* The layer promoted alone: int16 when that adds an int16 tensor, quantizes
- * and runs in the simulator, else kept float — a measurement needs a run. */
-static LaminaModel *
-promote_one (const Suggest *s, const char *name, guint base_int16, LaminaPrecision *precision,
-             GError **error)
+/* The final output SQNR with the layer alone in int16; NAN when that adds
+ * no int16 tensor (the quantizer gives the name none) or the result has an
+ * operator the simulator cannot run — a figure needs a run. */
+static gboolean
+measure_int16 (const Suggest *s, const char *name, guint base_int16, GCancellable *cancellable,
+               double *sqnr, GError **error)
 {
   LaminaQuantizeStats stats;
-  LaminaModel *fixed = quantize_with (s, &name, 1, NULL, 0, &stats, NULL);
+  g_autoptr(LaminaModel) fixed = quantize_with (s, &name, 1, NULL, 0, &stats, NULL);
 
-  if (fixed != NULL && stats.n_int16 > base_int16 && runnable (fixed))
-    {
-      *precision = LAMINA_PRECISION_INT16;
-      return fixed;
-    }
-  g_clear_pointer (&fixed, lamina_model_free);
-  *precision = LAMINA_PRECISION_FLOAT;
-  return quantize_with (s, NULL, 0, &name, 1, &stats, error);
+  *sqnr = NAN;
+  if (fixed == NULL || stats.n_int16 <= base_int16 || !runnable (fixed))
+    return TRUE;
+  return measure_output (s, fixed, cancellable, sqnr, error);
+}
+
+/* The final output SQNR with the layer alone kept float. */
+static gboolean
+measure_float (const Suggest *s, const char *name, GCancellable *cancellable, double *sqnr,
+               GError **error)
+{
+  LaminaQuantizeStats stats;
+  g_autoptr(LaminaModel) fixed = quantize_with (s, NULL, 0, &name, 1, &stats, error);
+
+  return fixed != NULL && measure_output (s, fixed, cancellable, sqnr, error);
 }
 
 /* ---- the ranking --------------------------------------------------------------- */
@@ -329,15 +337,23 @@ lamina_suggest_result_free (LaminaSuggestResult *r)
   g_free (r);
 }
 
+/* Both promotions of one layer measured; the suggestion is the better,
+ * int16 on a tie (an NPU keeps an int16 layer, a float one leaves it). */
 static gboolean
 measure_candidate (const Suggest *s, const LayerError *l, guint base_int16,
                    GCancellable *cancellable, LaminaSuggestion *out, GError **error)
 {
-  g_autoptr(LaminaModel) fixed = promote_one (s, l->pair->flt->name, base_int16, &out->precision, error);
+  const char *name = l->pair->flt->name;
 
-  if (fixed == NULL || !measure_output (s, fixed, cancellable, &out->sqnr_db, error))
+  if (!measure_int16 (s, name, base_int16, cancellable, &out->int16_sqnr_db, error) ||
+      !measure_float (s, name, cancellable, &out->float_sqnr_db, error))
     return FALSE;
-  out->layer = g_strdup (l->pair->flt->name);
+  if (!isnan (out->int16_sqnr_db) && !(out->float_sqnr_db > out->int16_sqnr_db))
+    out->precision = LAMINA_PRECISION_INT16;
+  else
+    out->precision = LAMINA_PRECISION_FLOAT;
+  out->sqnr_db = out->precision == LAMINA_PRECISION_INT16 ? out->int16_sqnr_db : out->float_sqnr_db;
+  out->layer = g_strdup (name);
   out->layer_sqnr_db = l->sqnr_db;
   return TRUE;
 }

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * "What to do" after quantizing: which single layer, promoted to int16 (or
- * kept float when the quantizer gives it no int16), improves the final
- * output most. Measured, not guessed: each candidate is re-quantized with a
- * one-layer rule from the same calibration statistics, run in the
- * simulator on the evaluation inputs, and its output SQNR against the
- * float model's output taken. Candidates are the layers with the worst
- * per-layer SQNR in the base fixed graph.
+ * "What to do" after quantizing: which single layer, promoted to int16 or
+ * kept float, improves the final output most. Measured, not guessed: each
+ * candidate is re-quantized twice with a one-layer rule (int16, then float)
+ * from the same calibration statistics, each result run in the simulator
+ * on the evaluation inputs, and its output SQNR against the float model's
+ * output taken. Candidates are the layers with the worst per-layer SQNR in
+ * the base fixed graph; each is suggested with the better of its two
+ * promotions, and the list is ranked by that measured output SQNR.
  */
 #pragma once
 
@@ -23,9 +24,12 @@ typedef void (*LaminaSuggestProgress) (guint done, guint total, const char *laye
 
 typedef struct {
   char            *layer;          /* float tensor name, used as the rule */
-  LaminaPrecision  precision;      /* INT16 or FLOAT */
+  LaminaPrecision  precision;      /* the better promotion: INT16 (also on a tie) or FLOAT */
   double           layer_sqnr_db;  /* the layer's own SQNR in the base fixed graph */
-  double           sqnr_db;        /* final output SQNR with this layer alone promoted */
+  double           sqnr_db;        /* final output SQNR with this layer alone promoted as `precision` */
+  double           int16_sqnr_db;  /* ... with it alone in int16; NAN when int16 gives it nothing
+                                    * (no int16 tensor added) or cannot run */
+  double           float_sqnr_db;  /* ... with it alone kept float */
 } LaminaSuggestion;
 
 typedef struct {

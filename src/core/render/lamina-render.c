@@ -17,6 +17,7 @@
 #include <cairo-svg.h>
 #include <pango/pangocairo.h>
 #include "lamina-render.h"
+#include "lamina-colormap.h"
 #include "graph/lamina-op-info.h"
 
 G_DEFINE_QUARK (lamina-render-error-quark, lamina_render_error)
@@ -33,17 +34,20 @@ typedef struct { double r, g, b; } Rgb;
 typedef struct {
   Rgb border, body, body_text, edge, edge_text, pill, pill_text, select, hover, background;
   Rgb done_body, done, next, unsupported;
+  Rgb no_metric;   /* header of a node without a value in metric colouring */
 } Palette;
 
 static const Palette light = {
   { .2, .2, .2 }, { 1, 1, 1 }, { 0, 0, 0 }, { .2, .2, .2 }, { .2, .2, .2 },
   { .933, .933, .933 }, { 0, 0, 0 }, { .21, .52, .89 }, { .5, .5, .5 }, { 1, 1, 1 },
   { .90, .97, .91 }, { .15, .60, .30 }, { .96, .60, .05 }, { .85, .13, .13 },
+  { .62, .62, .62 },
 };
 static const Palette dark = {
   { .75, .75, .75 }, { .17, .17, .17 }, { .9, .9, .9 }, { .7, .7, .7 }, { .75, .75, .75 },
   { .27, .27, .27 }, { .95, .95, .95 }, { .38, .63, .96 }, { .6, .6, .6 }, { .12, .12, .12 },
   { .13, .24, .16 }, { .35, .80, .45 }, { 1.0, .70, .20 }, { 1.0, .35, .35 },
+  { .36, .36, .36 },
 };
 
 void
@@ -54,6 +58,34 @@ lamina_render_options_init (LaminaRenderOptions *o)
   o->hovered_box = -1;
   o->selected_edge = -1;
   o->scale = 1.0;
+}
+
+double
+lamina_render_metric_position (double value, double worst, double best)
+{
+  if (isnan (value))
+    return NAN;
+  if (worst == best)   /* one value, or all alike: the middle of the map */
+    return 0.5;
+  return CLAMP ((value - best) / (worst - best), 0.0, 1.0);
+}
+
+void
+lamina_render_no_metric_color (gboolean is_dark, double rgb[3])
+{
+  const Rgb *c = &(is_dark ? &dark : &light)->no_metric;
+
+  rgb[0] = c->r, rgb[1] = c->g, rgb[2] = c->b;
+}
+
+char *
+lamina_render_format_metric (double value, const char *unit)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  const char *number = isinf (value) ? (value > 0 ? "∞" : "−∞")
+                                     : g_ascii_formatd (buf, sizeof buf, "%.4g", value);
+
+  return unit && unit[0] ? g_strdup_printf ("%s %s", number, unit) : g_strdup (number);
 }
 
 /* ---- text -------------------------------------------------------------- */
@@ -145,15 +177,39 @@ rect_intersects (const LaminaRect *a, const LaminaRect *b)
                        a->y < b->y + b->height && b->y < a->y + a->height);
 }
 
+/* The header of a node: its category colour, or in metric colouring the
+ * colour of its value (text dark on the bright end of the map). */
 static void
-draw_node (cairo_t *cr, const LaminaBox *box, const Palette *pal, const Rgb *body, gboolean with_text)
+header_colors (const LaminaRenderOptions *o, const Palette *pal, guint index, const LaminaBox *box,
+               Rgb *fill, Rgb *text)
 {
-  LaminaOpCategory cat = lamina_op_category (box->title);
-  LaminaRect header = box->rect;
-  Rgb fill;
-  const Rgb white = { 1, 1, 1 };
+  double rgb[3], t;
 
-  lamina_op_category_color (cat, &fill.r, &fill.g, &fill.b);
+  *text = (Rgb) { 1, 1, 1 };
+  if (o->metric == NULL)
+    {
+      lamina_op_category_color (lamina_op_category (box->title), &fill->r, &fill->g, &fill->b);
+      return;
+    }
+  t = index < o->n_metric ? lamina_render_metric_position (o->metric[index], o->metric_worst, o->metric_best)
+                          : NAN;
+  if (isnan (t))
+    {
+      *fill = pal->no_metric;
+      return;
+    }
+  lamina_colormap_inferno (t, rgb);
+  *fill = (Rgb) { rgb[0], rgb[1], rgb[2] };
+  if (lamina_colormap_wants_dark_text (rgb))
+    *text = (Rgb) { 0, 0, 0 };
+}
+
+static void
+draw_node (cairo_t *cr, const LaminaBox *box, const Palette *pal, const Rgb *body, const Rgb *fill,
+           const Rgb *title, gboolean with_text)
+{
+  LaminaRect header = box->rect;
+
   /* body, then the header clipped to the rounded outline */
   rounded_rect (cr, &box->rect, BOX_RADIUS);
   cairo_set_source_rgb (cr, body->r, body->g, body->b);
@@ -162,12 +218,12 @@ draw_node (cairo_t *cr, const LaminaBox *box, const Palette *pal, const Rgb *bod
   cairo_clip (cr);
   header.height = box->header_height;
   cairo_rectangle (cr, header.x, header.y, header.width, header.height);
-  cairo_set_source_rgb (cr, fill.r, fill.g, fill.b);
+  cairo_set_source_rgb (cr, fill->r, fill->g, fill->b);
   cairo_fill (cr);
   cairo_restore (cr);
   if (with_text)
     {
-      draw_text (cr, box->title, box->rect.x + TEXT_PAD, box->rect.y + 3, 11, FALSE, &white);
+      draw_text (cr, box->title, box->rect.x + TEXT_PAD, box->rect.y + 3, 11, FALSE, title);
       guint n_rows = box->rows ? box->rows->len : 0;
       /* rows share the body evenly: the layout sized it for them */
       double row_h = n_rows ? (box->rect.height - box->header_height) / n_rows : 0;
@@ -294,6 +350,30 @@ draw_mark (cairo_t *cr, const LaminaBox *box, const LaminaBoxMark *mark, const P
     }
 }
 
+/* The node's value in metric colouring: right-aligned in the header when
+ * it fits beside the title, else just right of the header (edges enter
+ * and leave boxes in the middle of their top and bottom, and their labels
+ * sit above and below, so the side is free). */
+static void
+draw_metric_label (cairo_t *cr, const LaminaBox *box, const LaminaRenderOptions *o, guint index,
+                   const Rgb *title, const Palette *pal)
+{
+  g_autofree char *text = NULL;
+  double w, title_w, y;
+
+  if (index >= o->n_metric || isnan (o->metric[index]))
+    return;
+  /* the unit is in the legend: short labels fit in more headers */
+  text = lamina_render_format_metric (o->metric[index], NULL);
+  w = lamina_render_measure_text (text, 9, TRUE, NULL);
+  title_w = lamina_render_measure_text (box->title, 11, FALSE, NULL);
+  y = box->rect.y + (box->header_height - 11) / 2 + 1;
+  if (2 * TEXT_PAD + title_w + 8 + w <= box->rect.width)
+    draw_text (cr, text, box->rect.x + box->rect.width - TEXT_PAD - w, y, 9, TRUE, title);
+  else
+    draw_text (cr, text, box->rect.x + box->rect.width + 4, y, 9, TRUE, &pal->edge_text);
+}
+
 static const LaminaBoxMark *
 mark_of (const LaminaRenderOptions *o, guint box)
 {
@@ -343,16 +423,25 @@ lamina_render_graph (cairo_t *cr, const LaminaLayout *layout, const LaminaRender
       const LaminaBox *box = &g_array_index (layout->boxes, LaminaBox, i);
       const LaminaBoxMark *mark = mark_of (o, i);
       /* the check badge pokes 6 units out of the top-right corner, the
-       * label under a box reaches 12 units below it */
-      LaminaRect reach = { box->rect.x, box->rect.y - 6, box->rect.width + 6, box->rect.height + 18 };
+       * simulator's label reaches 12 units below, a metric value ~70 to
+       * the right */
+      LaminaRect reach = { box->rect.x, box->rect.y - 6, box->rect.width + (o->metric ? 70 : 6),
+                           box->rect.height + 18 };
+      Rgb fill, title;
       if (!rect_intersects (&reach, o->visible))
         continue;
       if (box->kind == LAMINA_BOX_NODE)
-        draw_node (cr, box, pal, mark && mark->flags & LAMINA_BOX_MARK_DONE ? &pal->done_body : &pal->body, with_text);
+        {
+          header_colors (o, pal, i, box, &fill, &title);
+          draw_node (cr, box, pal, mark && mark->flags & LAMINA_BOX_MARK_DONE ? &pal->done_body : &pal->body,
+                     &fill, &title, with_text);
+        }
       else
         draw_pill (cr, box, pal, with_text);
       if (mark)
         draw_mark (cr, box, mark, pal, with_text);
+      if (o->metric != NULL && with_text && box->kind == LAMINA_BOX_NODE)
+        draw_metric_label (cr, box, o, i, &title, pal);
       if ((int) i == o->selected_box)
         outline_box (cr, box, &pal->select, 2);
       else if ((int) i == o->hovered_box)

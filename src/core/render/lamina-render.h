@@ -40,9 +40,28 @@ typedef struct {
   double   scale;            /* current zoom, lets text be skipped when tiny; 1.0 */
   const LaminaBoxMark *marks; /* NULL, or one per box of the layout */
   guint    n_marks;
+  /* Metric colouring (issue 6): NULL, or one value per box of the layout
+   * (NaN: none). Node headers are filled with the inferno colour
+   * (lamina-colormap.h) of lamina_render_metric_position (value, worst,
+   * best), so the worst value is the brightest; nodes without a value get
+   * a neutral grey header. The value (without unit: the legend has it) is
+   * written in the header, or beside it when the title leaves no room. */
+  const double *metric;
+  guint    n_metric;
+  double   metric_worst, metric_best;
 } LaminaRenderOptions;
 
 void lamina_render_options_init (LaminaRenderOptions *options);
+
+/* Where value falls between best (0) and worst (1), clamped; NaN for NaN.
+ * worst may be below best (SQNR: lower is worse) or above (MSE); 0.5
+ * when they are equal. */
+double lamina_render_metric_position (double value, double worst, double best);
+/* The grey header of a node without a value, for legends. */
+void   lamina_render_no_metric_color (gboolean is_dark, double rgb[3]);
+/* "12.35 dB", "0.9999", "∞ dB": 4 significant digits, '.' as the decimal
+ * point, then the unit (NULL or "" for none). */
+char  *lamina_render_format_metric (double value, const char *unit);
 
 /* Text measurement with the fonts render uses: pass as LaminaLayoutOptions.measure. */
 double lamina_render_measure_text (const char *text, double px, gboolean bold, gpointer user_data);

@@ -246,6 +246,7 @@ absorb (LaminaSimFusion *f, guint step, const LaminaTensor *inner)
   f->absorbed[f->n_absorbed] = step;
   f->inner[f->n_absorbed] = inner;
   f->n_absorbed++;
+  f->n_inner = f->n_absorbed;
 }
 
 /* ---- Conv followed by per-channel affine nodes ------------------------------ */
@@ -469,6 +470,413 @@ fuse_hard_swish (LaminaSim *sim, Step *head, LaminaSimFusion *f)
   return result;
 }
 
+/* ---- QDQ Conv as one QLinearConv --------------------------------------------- */
+
+/* A constant input of node of the given dtype (any when UNDEFINED): a
+ * scalar, or 1-D with n entries (any count when n < 0); NULL otherwise. */
+static const LaminaValue *
+const_input (const LaminaSim *sim, const LaminaNode *node, guint i, LaminaDType dtype, gint64 n)
+{
+  const LaminaTensor *t = i < node->inputs->len ? tensor_at (node->inputs, i) : NULL;
+  const LaminaValue *v = t ? constant_value (sim, t) : NULL;
+
+  if (v == NULL || (dtype != LAMINA_DTYPE_UNDEFINED && v->dtype != dtype) || (n >= 0 && v->numel != 1 && v->numel != n))
+    return NULL;
+  return v->numel == 1 || v->rank == 1 ? v : NULL;
+}
+
+/* The constants of a DequantizeLinear (or QuantizeLinear) with a zero
+ * point: in[0] the data (when want_data), in[1] the scale, in[2] the zero
+ * point; per-channel (n > 1) only along axis 0. */
+static gboolean
+qdq_params (const LaminaSim *sim, const LaminaNode *node, gboolean want_data, gint64 n, const LaminaValue *in[3])
+{
+  const LaminaValue *data = want_data ? constant_value (sim, tensor_at (node->inputs, 0)) : NULL;
+  int rank = data ? data->rank : 0;
+
+  if (node->inputs->len != 3 || (want_data && data == NULL))
+    return FALSE;
+  in[0] = data;
+  in[1] = const_input (sim, node, 1, LAMINA_DTYPE_FLOAT32, n);
+  in[2] = const_input (sim, node, 2, LAMINA_DTYPE_UNDEFINED, n);
+  if (in[1] == NULL || in[2] == NULL || in[1]->numel != in[2]->numel
+      || (want_data && data->dtype != in[2]->dtype))
+    return FALSE;
+  if (in[1]->numel > 1)
+    {
+      gint64 axis = lamina_node_get_int (node, "axis", 1);
+      if (axis != 0 && axis != -rank)
+        return FALSE;
+    }
+  return in[2]->dtype == LAMINA_DTYPE_INT8 || in[2]->dtype == LAMINA_DTYPE_UINT8;
+}
+
+/* B_q = round (B / (s_x · s_w[c])) into f->bias (int32), as the quantizer
+ * writes it; FALSE when B does not fit int32. */
+static gboolean
+qdq_bias (const LaminaValue *b, const LaminaValue *s_x, const LaminaValue *s_w, gint64 cout, LaminaSimFusion *f)
+{
+  if (b->numel != cout || !lamina_value_set_shape (&f->bias, LAMINA_DTYPE_INT32, 1, &cout, NULL)
+      || !lamina_value_alloc (&f->bias, NULL))
+    return FALSE;
+  for (gint64 c = 0; c < cout; c++)
+    {
+      double scale = (double) LAMINA_VALUE_F32 (s_x)[0] * LAMINA_VALUE_F32 (s_w)[s_w->numel > 1 ? c : 0];
+      double q = nearbyint (LAMINA_VALUE_F32 (b)[c] / scale);
+      if (!(fabs (q) < 2147483647.0))
+        return FALSE;
+      ((gint32 *) f->bias.data)[c] = (gint32) q;
+    }
+  f->inputs[8] = &f->bias;
+  return TRUE;
+}
+
+/* A bias written as DequantizeLinear of constant int32 values (as ONNX
+ * Runtime's quantizer and Lamina's write it): those integers, used as
+ * they are (ONNX Runtime's QDQ fusion does the same); NULL otherwise. */
+static const LaminaValue *
+qdq_int32_bias (const LaminaSim *sim, const LaminaTensor *bt, gint64 cout)
+{
+  const LaminaValue *q = bt->producer && is_op (bt->producer, "DequantizeLinear") && bt->producer->inputs->len > 0
+                           ? constant_value (sim, tensor_at (bt->producer->inputs, 0)) : NULL;
+
+  return q && q->dtype == LAMINA_DTYPE_INT32 && q->rank == 1 && q->numel == cout ? q : NULL;
+}
+
+/* Conv (DequantizeLinear (x_q), W, B) where W is a DequantizeLinear of
+ * constant int8 weights and B a float constant: fills f->inputs[1..8] for
+ * QLinearConv except the output's scale and zero point. */
+static gboolean
+qdq_conv_inputs (const LaminaSim *sim, const LaminaNode *dq, const LaminaNode *conv, LaminaSimFusion *f)
+{
+  const LaminaTensor *wt = conv->inputs->len > 1 ? tensor_at (conv->inputs, 1) : NULL;
+  const LaminaTensor *bt = conv->inputs->len > 2 ? tensor_at (conv->inputs, 2) : NULL;
+  const LaminaValue *x[3], *w[3], *b = bt ? constant_value (sim, bt) : NULL;
+  gint64 cout;
+
+  if (wt == NULL || wt->producer == NULL || !is_op (wt->producer, "DequantizeLinear")
+      || !qdq_params (sim, dq, FALSE, 1, x) || !qdq_params (sim, wt->producer, TRUE, -1, w)
+      || w[0]->rank < 3 || (cout = w[0]->dims[0]) < 1 || (w[1]->numel != 1 && w[1]->numel != cout)
+      || (bt != NULL && (b == NULL || b->dtype != LAMINA_DTYPE_FLOAT32)))
+    return FALSE;
+  f->inputs[1] = x[1], f->inputs[2] = x[2];
+  f->inputs[3] = w[0], f->inputs[4] = w[1], f->inputs[5] = w[2];
+  if (bt != NULL && (f->inputs[8] = qdq_int32_bias (sim, bt, cout)) != NULL)
+    return TRUE;
+  return b == NULL || qdq_bias (b, x[1], w[1], cout, f);
+}
+
+/* The replacement kernel's prepare on the fusion's constant inputs. */
+static gboolean
+prepare_replacement (LaminaSim *sim, Step *head, LaminaSimFusion *f)
+{
+  LaminaKernelCall call = { f->node, f->inputs, f->n_inputs, head->outputs, 1, head->opset, sim->parallel, NULL, NULL };
+  g_autoptr(GError) error = NULL;
+
+  return f->kernel->prepare == NULL || f->kernel->prepare (&call, &f->state, &error);
+}
+
+/* DequantizeLinear (x_q) → Conv → [Relu | Clip] → QuantizeLinear, with
+ * constant int8 weights, run by the head (the DequantizeLinear) as one
+ * QLinearConv with the clamp fused: the integer kernel ONNX Runtime and an
+ * NPU use for the same file, instead of float arithmetic between them. */
+/* From a Conv whose input 0 is the DequantizeLinear dq of the integers
+ * on: the Conv's constants, the Relu/Clip after it and the QuantizeLinear
+ * (both absorbed) as one QLinearConv in f, the fusion of `head` (the
+ * DequantizeLinear, or the Conv itself); returns the QuantizeLinear's
+ * output, or NULL. */
+static const LaminaTensor *
+qdq_conv_tail (LaminaSim *sim, Step *head, const LaminaNode *dq, const LaminaNode *conv, LaminaSimFusion *f)
+{
+  const LaminaTensor *t = tensor_at (conv->outputs, 0);
+  const LaminaValue *y[3];
+  const LaminaNode *q;
+  int s;
+
+  f->n_inputs = 9;
+  f->inputs = g_new0 (const LaminaValue *, f->n_inputs);
+  if (!qdq_conv_inputs (sim, dq, conv, f))
+    return NULL;
+  if ((s = sole_reader (sim, t)) >= 0 && tensor_at (sim->steps[s].node->inputs, 0) == t
+      && activation_clamp (sim, &sim->steps[s], &f->clamp_value))
+    {
+      absorb (f, s, t);
+      t = tensor_at (sim->steps[s].node->outputs, 0);
+      f->clamp = &f->clamp_value;
+    }
+  if ((s = sole_reader (sim, t)) < 0 || !is_op (q = sim->steps[s].node, "QuantizeLinear")
+      || tensor_at (q->inputs, 0) != t || !qdq_params (sim, q, FALSE, 1, y)
+      || (f->kernel = lamina_kernel_lookup ("QLinearConv", "")) == NULL)
+    return NULL;
+  absorb (f, s, t);
+  f->inputs[6] = y[1], f->inputs[7] = y[2];
+  f->node = conv;   /* QLinearConv reads Conv's attributes */
+  f->source = 0;
+  if (!prepare_replacement (sim, head, f))
+    return NULL;
+  return tensor_at (q->outputs, 0);
+}
+
+/* A DequantizeLinear read by one Conv alone: the fusion's head. */
+static const LaminaTensor *
+fuse_qdq_conv (LaminaSim *sim, Step *head, LaminaSimFusion *f)
+{
+  const LaminaTensor *t = tensor_at (head->node->outputs, 0);
+  const LaminaNode *conv;
+  int s;
+
+  if (!is_op (head->node, "DequantizeLinear") || constant_value (sim, tensor_at (head->node->inputs, 0)) != NULL
+      || (s = sole_reader (sim, t)) < 0 || !is_op (conv = sim->steps[s].node, "Conv")
+      || tensor_at (conv->inputs, 0) != t)
+    return NULL;
+  absorb (f, s, t);
+  return qdq_conv_tail (sim, head, head->node, conv, f);
+}
+
+/* ---- QDQ pairs around data movement -------------------------------------------- */
+
+/* Operators that only move, select or compare values, and how many of
+ * their first inputs are data (0: all): on the integers of a per-tensor
+ * quantized tensor they give exactly what DequantizeLinear → op →
+ * QuantizeLinear with the same scale and zero point gives. */
+static const struct {
+  const char *op_type;
+  guint       n_data;
+} moving_ops[] = {
+  { "Concat", 0 }, { "DepthToSpace", 1 }, { "Flatten", 1 }, { "Gather", 1 }, { "Identity", 1 },
+  { "MaxPool", 1 }, { "Reshape", 1 }, { "Resize", 1 }, { "Slice", 1 }, { "SpaceToDepth", 1 },
+  { "Squeeze", 1 }, { "Transpose", 1 }, { "Unsqueeze", 1 },
+};
+
+/* The number of data inputs of a moving node, 0 when it is none. */
+static guint
+moving_data_inputs (const LaminaNode *node)
+{
+  if (node->outputs->len != 1 || (is_op (node, "Resize") && g_strcmp0 (lamina_node_get_string (node, "mode", "nearest"), "nearest") != 0))
+    return 0;
+  for (guint i = 0; i < G_N_ELEMENTS (moving_ops); i++)
+    if (is_op (node, moving_ops[i].op_type))
+      return moving_ops[i].n_data ? moving_ops[i].n_data : node->inputs->len;
+  return 0;
+}
+
+/* Per-tensor parameters of a DequantizeLinear and a QuantizeLinear that
+ * are the same. */
+static gboolean
+same_qparams (const LaminaSim *sim, const LaminaNode *dq, const LaminaNode *q)
+{
+  const LaminaValue *a[3], *b[3];
+
+  return qdq_params (sim, dq, FALSE, 1, a) && qdq_params (sim, q, FALSE, 1, b) && a[1]->numel == 1
+         && b[1]->numel == 1 && LAMINA_VALUE_F32 (a[1])[0] == LAMINA_VALUE_F32 (b[1])[0]
+         && a[2]->dtype == b[2]->dtype && memcmp (a[2]->data, b[2]->data, lamina_dtype_size (a[2]->dtype)) == 0;
+}
+
+/* A group of QDQ pairs around moving nodes: the DequantizeLinear steps,
+ * the moving steps and the QuantizeLinear steps, all with the same
+ * per-tensor parameters (those of `dq0`). */
+typedef struct {
+  const LaminaNode *dq0;
+  GArray           *dq, *moving, *q;   /* step indices */
+  GArray           *conv;              /* step indices of Convs fused with their Q ... */
+  GPtrArray        *conv_fusions;      /* ... and their fusions (LaminaSimFusion *) */
+} QdqGroup;
+
+static gboolean
+group_has (const GArray *steps, int s)
+{
+  for (guint i = 0; i < steps->len; i++)
+    if (g_array_index (steps, int, i) == s)
+      return TRUE;
+  return FALSE;
+}
+
+/* A step the group may take over: computed at run time, not yet fused. */
+static gboolean
+step_free (const LaminaSim *sim, const gboolean *taken, int s)
+{
+  return s >= 0 && !taken[s] && sim->steps[s].kernel != NULL && !sim->steps[s].folded && sim->steps[s].fusion == NULL;
+}
+
+/* Whether node reads t only among its first n_data inputs. */
+static gboolean
+reads_as_data (const LaminaNode *node, const LaminaTensor *t, guint n_data)
+{
+  for (guint i = n_data; i < node->inputs->len; i++)
+    if (tensor_at (node->inputs, i) == t)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean group_add_dq (LaminaSim *sim, const gboolean *taken, QdqGroup *g, int d);
+
+/* Adds the moving step m (reading a DequantizeLinear of the group), the
+ * QuantizeLinear after it and the DequantizeLinear steps of its other
+ * data inputs. */
+static gboolean
+group_add_moving (LaminaSim *sim, const gboolean *taken, QdqGroup *g, int m, const LaminaTensor *from)
+{
+  const LaminaNode *node = sim->steps[m].node;
+  guint n_data = moving_data_inputs (node);
+  const LaminaTensor *out = tensor_at (node->outputs, 0);
+  int q;
+
+  if (group_has (g->moving, m))
+    return TRUE;
+  if (n_data == 0 || !step_free (sim, taken, m) || !reads_as_data (node, from, n_data) || out == NULL
+      || (q = sole_reader (sim, out)) < 0 || !step_free (sim, taken, q) || !is_op (sim->steps[q].node, "QuantizeLinear")
+      || tensor_at (sim->steps[q].node->inputs, 0) != out || !same_qparams (sim, g->dq0, sim->steps[q].node))
+    return FALSE;
+  g_array_append_val (g->moving, m);
+  g_array_append_val (g->q, q);
+  for (guint i = 0; i < n_data; i++)
+    {
+      const LaminaTensor *t = tensor_at (node->inputs, i);
+      int d = t && t->producer ? lamina_sim_step_of (sim, t->producer) : -1;
+      if (d < 0 || !group_add_dq (sim, taken, g, d))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Adds Conv step c reading the group's DequantizeLinear dq, fused with
+ * what follows it into a QLinearConv on the integers (head: the Conv). */
+static gboolean
+group_add_conv (LaminaSim *sim, const gboolean *taken, QdqGroup *g, int c, const LaminaNode *dq)
+{
+  LaminaSimFusion *f;
+  const LaminaTensor *out;
+
+  if (!step_free (sim, taken, c) || tensor_at (sim->steps[c].node->inputs, 0) != tensor_at (dq->outputs, 0))
+    return FALSE;
+  for (guint i = 1; i < sim->steps[c].node->inputs->len; i++)
+    if (tensor_at (sim->steps[c].node->inputs, i) == tensor_at (dq->outputs, 0))
+      return FALSE;
+  f = g_new0 (LaminaSimFusion, 1);
+  out = qdq_conv_tail (sim, &sim->steps[c], dq, sim->steps[c].node, f);
+  g_array_append_val (g->conv, c);
+  g_ptr_array_add (g->conv_fusions, f);   /* freed with the group when it fails */
+  if (out == NULL)
+    return FALSE;
+  f->result = out;
+  return TRUE;
+}
+
+/* Adds the DequantizeLinear step d and every moving node or Conv that
+ * reads its output at run time (a Shape or Size of it reads no values). */
+static gboolean
+group_add_dq (LaminaSim *sim, const gboolean *taken, QdqGroup *g, int d)
+{
+  const LaminaNode *node = sim->steps[d].node;
+  const LaminaTensor *t = tensor_at (node->outputs, 0);
+  const Slot *slot = t ? lamina_sim_slot (sim, t) : NULL;
+
+  if (group_has (g->dq, d))
+    return TRUE;
+  if (!step_free (sim, taken, d) || !is_op (node, "DequantizeLinear") || node->outputs->len != 1
+      || constant_value (sim, tensor_at (node->inputs, 0)) != NULL || slot == NULL
+      || slot->kind != SLOT_ACTIVATION || slot->is_output || !same_qparams (sim, node, g->dq0))
+    return FALSE;
+  g_array_append_val (g->dq, d);
+  for (guint i = 0; i < t->consumers->len; i++)
+    {
+      const LaminaNode *c = g_ptr_array_index (t->consumers, i);
+      int s = lamina_sim_step_of (sim, c);
+      if (s >= 0 && (sim->steps[s].folded || is_op (c, "Shape") || is_op (c, "Size")))
+        continue;
+      if (s < 0 || (is_op (c, "Conv") ? !group_add_conv (sim, taken, g, s, node)
+                                      : !group_add_moving (sim, taken, g, s, t)))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The step runs Identity on its input 0 instead of its kernel; watch: the
+ * tensors of the whole group, so that it is live or not as one. */
+static LaminaSimFusion *
+identity_fusion (const Step *step, GPtrArray *watch)
+{
+  LaminaSimFusion *f = g_new0 (LaminaSimFusion, 1);
+
+  f->kernel = lamina_kernel_lookup ("Identity", "");
+  f->node = step->node;
+  f->n_inputs = 1;
+  f->inputs = g_new0 (const LaminaValue *, 1);
+  f->watch = g_ptr_array_ref (watch);
+  f->result = tensor_at (step->node->outputs, 0);
+  return f;
+}
+
+static void
+group_apply (LaminaSim *sim, gboolean *taken, const QdqGroup *g)
+{
+  g_autoptr(GPtrArray) watch = g_ptr_array_new ();
+  const GArray *copies[] = { g->dq, g->q };
+
+  for (guint i = 0; i < g->dq->len; i++)
+    g_ptr_array_add (watch, tensor_at (sim->steps[g_array_index (g->dq, int, i)].node->outputs, 0));
+  for (guint i = 0; i < g->moving->len; i++)
+    {
+      int m = g_array_index (g->moving, int, i);
+      g_ptr_array_add (watch, tensor_at (sim->steps[m].node->outputs, 0));
+      taken[m] = TRUE;
+    }
+  for (guint k = 0; k < G_N_ELEMENTS (copies); k++)
+    for (guint i = 0; i < copies[k]->len; i++)
+      {
+        int s = g_array_index (copies[k], int, i);
+        sim->steps[s].fusion = identity_fusion (&sim->steps[s], watch);
+        taken[s] = TRUE;
+      }
+  for (guint i = 0; i < g->conv->len; i++)
+    {
+      int c = g_array_index (g->conv, int, i);
+      LaminaSimFusion *f = g_steal_pointer (&g_ptr_array_index (g->conv_fusions, i));
+      f->watch = g_ptr_array_ref (watch);
+      sim->steps[c].fusion = f;
+      taken[c] = TRUE;
+      for (guint k = 0; k < f->n_absorbed; k++)
+        taken[f->absorbed[k]] = TRUE;
+    }
+}
+
+/* DequantizeLinear → moving ops → QuantizeLinear, the same per-tensor
+ * parameters on every side: the ops run on the integers, the
+ * DequantizeLinear and QuantizeLinear steps become copies. Exact: Q (DQ
+ * (x)) = x for such parameters, and the ops neither compute nor round.
+ * ONNX Runtime removes the same pairs. The group grows from the
+ * DequantizeLinear at step d over every reader of its output (a tensor
+ * split by two Gathers, a Concat of several). */
+static void
+fuse_qdq_moving (LaminaSim *sim, guint d, gboolean *taken)
+{
+  QdqGroup g = { sim->steps[d].node, g_array_new (FALSE, FALSE, sizeof (int)),
+                 g_array_new (FALSE, FALSE, sizeof (int)), g_array_new (FALSE, FALSE, sizeof (int)),
+                 g_array_new (FALSE, FALSE, sizeof (int)), g_ptr_array_new () };
+
+  if (is_op (g.dq0, "DequantizeLinear") && lamina_kernel_lookup ("Identity", "") != NULL
+      && group_add_dq (sim, taken, &g, (int) d) && g.moving->len + g.conv->len > 0)
+    group_apply (sim, taken, &g);
+  for (guint i = 0; i < g.conv_fusions->len; i++)
+    lamina_sim_fusion_free (g_ptr_array_index (g.conv_fusions, i), NULL);
+  g_array_unref (g.dq);
+  g_array_unref (g.moving);
+  g_array_unref (g.q);
+  g_array_unref (g.conv);
+  g_ptr_array_unref (g.conv_fusions);
+}
+
+/* A Conv of a DequantizeLinear's output: left to the QDQ groups
+ * (fuse_qdq_moving), which fuse it with its QuantizeLinear when the
+ * DequantizeLinear has other readers too. */
+static gboolean
+reads_dequantized (const LaminaNode *node)
+{
+  const LaminaTensor *x = node->inputs->len > 0 ? tensor_at (node->inputs, 0) : NULL;
+
+  return is_op (node, "Conv") && x != NULL && x->producer != NULL && is_op (x->producer, "DequantizeLinear");
+}
+
 static LaminaSimFusion *
 find_fusion (LaminaSim *sim, Step *head)
 {
@@ -477,11 +885,13 @@ find_fusion (LaminaSim *sim, Step *head)
   int next;
 
   if (head->kernel == NULL || head->folded || head->node->outputs->len != 1
-      || tensor_at (head->node->outputs, 0) == NULL)
+      || tensor_at (head->node->outputs, 0) == NULL || reads_dequantized (head->node))
     return NULL;
   f = g_new0 (LaminaSimFusion, 1);
   out = fuse_hard_swish (sim, head, f);
-  if (out == NULL && f->n_absorbed == 0)
+  if (out == NULL && f->n_absorbed == 0 && f->inputs == NULL)
+    out = fuse_qdq_conv (sim, head, f);
+  if (out == NULL && f->n_absorbed == 0 && f->inputs == NULL)
     out = fuse_affine (sim, head, f);
   if (out != NULL && f->kernel == NULL && head->kernel->fuses_clamp && (next = sole_reader (sim, out)) >= 0
       && tensor_at (sim->steps[next].node->inputs, 0) == out
@@ -511,7 +921,10 @@ lamina_sim_fuse (LaminaSim *sim)
       for (guint i = 0; f && i < f->n_absorbed; i++)
         absorbed[f->absorbed[i]] = TRUE;
       sim->steps[s].fusion = f;
+      absorbed[s] |= f != NULL;
     }
+  for (guint s = 0; s < sim->n_steps; s++)
+    fuse_qdq_moving (sim, s, absorbed);
 }
 
 gboolean
@@ -519,8 +932,11 @@ lamina_sim_fusion_live (const LaminaSim *sim, const LaminaSimFusion *f)
 {
   if (sim->observer != NULL || sim->keep_all)
     return FALSE;
-  for (guint i = 0; i < f->n_absorbed; i++)
+  for (guint i = 0; i < f->n_inner; i++)
     if (lamina_sim_slot (sim, f->inner[i])->keep)
+      return FALSE;
+  for (guint i = 0; f->watch != NULL && i < f->watch->len; i++)
+    if (lamina_sim_slot (sim, g_ptr_array_index (f->watch, i))->keep)
       return FALSE;
   return TRUE;
 }
@@ -530,11 +946,14 @@ lamina_sim_fusion_free (LaminaSimFusion *f, const LaminaKernel *head_kernel)
 {
   if (f == NULL)
     return;
+  if (f->kernel != NULL)   /* the state is the replacement kernel's */
+    head_kernel = f->kernel;
   if (f->state && head_kernel && head_kernel->free_state)
     head_kernel->free_state (f->state);
   lamina_value_clear (&f->weight);
   lamina_value_clear (&f->bias);
   g_clear_pointer (&f->graph, lamina_graph_free);
+  g_clear_pointer (&f->watch, g_ptr_array_unref);
   g_free (f->inputs);
   g_free (f);
 }

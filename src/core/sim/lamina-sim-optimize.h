@@ -16,7 +16,12 @@
  * rescaled into constants the simulator owns); a Conv/ConvTranspose/Gemm/
  * MatMul/FullyConnected (any kernel with fuses_clamp) the Relu or Clip that
  * alone reads its result, as a clamp applied while writing; and the
- * decomposed hard swish x · Clip (x + 3, 0, 6) / 6 runs as one HardSwish. The head step then writes the last node's output
+ * decomposed hard swish x · Clip (x + 3, 0, 6) / 6 runs as one HardSwish;
+ * a QDQ convolution, DequantizeLinear (x_q) → Conv (int8 weights through
+ * DequantizeLinear, float or int32 bias) → [Relu | Clip] → QuantizeLinear,
+ * runs as one QLinearConv with the clamp fused (integer arithmetic, as ONNX
+ * Runtime and an NPU run the file: results differ from the float path by
+ * at most a quantization step). The head step then writes the last node's output
  * and the absorbed steps take no time. A fusion is only used while nobody
  * can see the tensors it skips: no observer, keep_all off, none of them
  * kept. Otherwise (the window, --dump) every node runs as written, so the
@@ -34,6 +39,8 @@ struct _LaminaSimFusion {
   guint               n_absorbed;
   guint               absorbed[LAMINA_SIM_FUSE_MAX];  /* later steps, in schedule order */
   const LaminaTensor *inner[LAMINA_SIM_FUSE_MAX];     /* tensors a fused run does not compute */
+  guint               n_inner;                        /* (or computes differently): kept, they stop it */
+  GPtrArray          *watch;                          /* more such tensors (shared by a group), or NULL */
   const LaminaTensor *result;        /* the last absorbed node's output, written by the head */
   const LaminaKernelClamp *clamp;    /* NULL or &clamp_value */
   LaminaKernelClamp   clamp_value;

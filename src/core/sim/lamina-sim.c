@@ -626,13 +626,15 @@ compute_step (LaminaSim *sim, Step *step, const LaminaSimFusion *fusion, GError 
       call.clamp = fusion->clamp;
       if (fusion->kernel != NULL)
         {
-          /* a replacement kernel of one input and one output */
+          /* a replacement kernel of one output; its input 0 is the head's
+           * input `source`, the others constants of the fusion */
           kernel = fusion->kernel;
           call.node = fusion->node;
           fusion->inputs[0] = step->inputs[fusion->source];
           call.inputs = fusion->inputs;
-          call.n_inputs = call.n_outputs = 1;
-          call.state = NULL;
+          call.n_inputs = fusion->n_inputs;
+          call.n_outputs = 1;
+          call.state = fusion->state;
         }
       else if (fusion->inputs != NULL)
         {
@@ -719,7 +721,7 @@ execute_step (LaminaSim *sim, Step *step, GError **error)
     return FALSE;
   step->ms = step->kernel != NULL && !step->folded ? now_ms () - start : 0;
   for (guint i = 0; i < step->node->outputs->len; i++)
-    if (step->outputs[i] != NULL && !(fusion && i == 0))
+    if (step->outputs[i] != NULL && !(fusion && i == 0 && fusion->n_absorbed > 0))   /* else the last absorbed step's */
       slot_of (sim, node_tensor (step->node->outputs, i))->ready = TRUE;
   for (guint i = 0; fusion && i < fusion->n_absorbed; i++)
     sim->steps[fusion->absorbed[i]].absorbed =

@@ -70,8 +70,11 @@ sizes_init (Sizes *s, int image_w, int image_h, const LaminaAnnotateOptions *o)
 }
 
 static void
-draw_box (cairo_t *cr, const LaminaDetection *d, const double rgb[3], double line, gboolean highlight)
+draw_box (cairo_t *cr, const LaminaDetection *d, const double rgb[3], double line, gboolean highlight,
+          gboolean dashed)
 {
+  double dash[] = { 4 * line, 2.5 * line };
+
   cairo_rectangle (cr, d->x0, d->y0, d->x1 - d->x0, d->y1 - d->y0);
   if (highlight)
     {
@@ -80,7 +83,9 @@ draw_box (cairo_t *cr, const LaminaDetection *d, const double rgb[3], double lin
     }
   cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
   cairo_set_line_width (cr, highlight ? 2 * line : line);
+  cairo_set_dash (cr, dash, dashed ? 2 : 0, 0);
   cairo_stroke (cr);
+  cairo_set_dash (cr, NULL, 0, 0);
 }
 
 static void
@@ -133,9 +138,10 @@ chip_text (const LaminaDetection *d)
 }
 
 static void
-draw_chip (cairo_t *cr, const LaminaDetection *d, const double rgb[3], const Sizes *s)
+draw_chip (cairo_t *cr, const LaminaDetection *d, const LaminaAnnotateStyle *style, const double rgb[3],
+           const Sizes *s)
 {
-  g_autofree char *text = chip_text (d);
+  g_autofree char *text = style && style->chip ? g_strdup (style->chip) : chip_text (d);
   PangoLayout *layout = pango_cairo_create_layout (cr);
   PangoFontDescription *desc = pango_font_description_from_string ("Sans Bold");
   /* score-only chips (DBNet text regions) sit over dense text: smaller and
@@ -171,18 +177,31 @@ draw_chip (cairo_t *cr, const LaminaDetection *d, const double rgb[3], const Siz
   g_object_unref (layout);
 }
 
+/* The style's colour, else the class's. */
+static const LaminaAnnotateStyle *
+style_of (const LaminaAnnotateOptions *o, guint i, const LaminaDetection *d, double rgb[3])
+{
+  const LaminaAnnotateStyle *style = o->styles ? &o->styles[i] : NULL;
+
+  if (style != NULL)
+    memcpy (rgb, style->rgb, 3 * sizeof (double));
+  else
+    lamina_annotate_class_color (d->class_id, rgb);
+  return style;
+}
+
 static void
-draw_one (cairo_t *cr, const LaminaDetection *d, const Sizes *s, const LaminaAnnotateOptions *o,
+draw_one (cairo_t *cr, const LaminaDetection *d, guint i, const Sizes *s, const LaminaAnnotateOptions *o,
           gboolean highlight)
 {
   double rgb[3];
+  const LaminaAnnotateStyle *style = style_of (o, i, d, rgb);
 
-  lamina_annotate_class_color (d->class_id, rgb);
   /* a polygon (DBNet) says more than its bounding box */
   if (d->n_polygon >= 3 && d->polygon != NULL)
     draw_polygon (cr, d, rgb, s->line, highlight);
   else
-    draw_box (cr, d, rgb, s->line, highlight);
+    draw_box (cr, d, rgb, s->line, highlight, style && style->dashed);
   if (o->keypoints && d->keypoints != NULL)
     draw_keypoints (cr, d, s->line);
 }
@@ -207,12 +226,12 @@ lamina_annotate_draw (cairo_t *cr, const LaminaDetections *dets, int image_w, in
   /* shapes first, then every chip, so no box line crosses a label; the
    * best detections (first: sorted by score) are drawn last, on top */
   for (guint i = dets->len; i-- > 0;)
-    draw_one (cr, &dets->items[i], &s, options, (int) i == options->highlight);
+    draw_one (cr, &dets->items[i], i, &s, options, (int) i == options->highlight);
   for (guint i = dets->len; options->labels && i-- > 0;)
     {
       double rgb[3];
-      lamina_annotate_class_color (dets->items[i].class_id, rgb);
-      draw_chip (cr, &dets->items[i], rgb, &s);
+      const LaminaAnnotateStyle *style = style_of (options, i, &dets->items[i], rgb);
+      draw_chip (cr, &dets->items[i], style, rgb, &s);
     }
   cairo_restore (cr);
 }

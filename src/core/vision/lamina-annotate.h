@@ -13,6 +13,15 @@
 
 G_BEGIN_DECLS
 
+/* How one detection is drawn instead of in its class colour (the window's
+ * compare mode links a float box and its fixed partner by colour and
+ * number, and dashes the boxes only one model found). */
+typedef struct {
+  double      rgb[3];    /* box and chip colour */
+  const char *chip;      /* chip text instead of "label score"; NULL: the usual */
+  gboolean    dashed;    /* a dashed outline */
+} LaminaAnnotateStyle;
+
 typedef struct {
   gboolean labels;       /* label and score chips (and recognised text) */
   gboolean keypoints;    /* keypoint dots */
@@ -21,6 +30,7 @@ typedef struct {
   double   line_width;
   double   font_px;
   int      highlight;    /* index of a detection drawn emphasised; -1: none */
+  const LaminaAnnotateStyle *styles;   /* one per detection, or NULL: class colours */
 } LaminaAnnotateOptions;
 
 void lamina_annotate_options_init (LaminaAnnotateOptions *options);

@@ -85,6 +85,70 @@ lamina_box_iou (const LaminaDetection *a, const LaminaDetection *b)
   return uni > 0 ? inter / uni : 0;
 }
 
+/* ---- matching two lists -------------------------------------------------------- */
+
+typedef struct {
+  guint i, j;
+  float iou;
+} Candidate;
+
+static int
+by_iou_desc (gconstpointer a, gconstpointer b)
+{
+  float x = ((const Candidate *) a)->iou, y = ((const Candidate *) b)->iou;
+
+  return (x < y) - (x > y);
+}
+
+LaminaDetectionMatch *
+lamina_detections_match (const LaminaDetections *ref, const LaminaDetections *got, float min_iou)
+{
+  LaminaDetectionMatch *m = g_new0 (LaminaDetectionMatch, 1);
+  g_autoptr(GArray) cand = g_array_new (FALSE, FALSE, sizeof (Candidate));
+  double iou_sum = 0;
+
+  m->ref_partner = g_new (int, ref->len + 1);
+  m->got_partner = g_new (int, got->len + 1);
+  m->ref_iou = g_new0 (float, ref->len + 1);
+  memset (m->ref_partner, 0xff, (ref->len + 1) * sizeof (int));   /* -1 */
+  memset (m->got_partner, 0xff, (got->len + 1) * sizeof (int));
+  for (guint i = 0; i < ref->len; i++)
+    for (guint j = 0; j < got->len; j++)
+      {
+        Candidate c = { i, j, lamina_box_iou (&ref->items[i], &got->items[j]) };
+        if (ref->items[i].class_id == got->items[j].class_id && c.iou >= min_iou)
+          g_array_append_val (cand, c);
+      }
+  /* stable order for equal IoUs: g_array_sort is a merge sort in GLib */
+  g_array_sort (cand, by_iou_desc);
+  for (guint k = 0; k < cand->len; k++)
+    {
+      const Candidate *c = &g_array_index (cand, Candidate, k);
+      if (m->ref_partner[c->i] >= 0 || m->got_partner[c->j] >= 0)
+        continue;
+      m->ref_partner[c->i] = (int) c->j;
+      m->got_partner[c->j] = (int) c->i;
+      m->ref_iou[c->i] = c->iou;
+      m->matched++;
+      iou_sum += c->iou;
+    }
+  m->missed = ref->len - m->matched;
+  m->extra = got->len - m->matched;
+  m->mean_iou = m->matched ? iou_sum / m->matched : NAN;
+  return m;
+}
+
+void
+lamina_detection_match_free (LaminaDetectionMatch *m)
+{
+  if (m == NULL)
+    return;
+  g_free (m->ref_partner);
+  g_free (m->got_partner);
+  g_free (m->ref_iou);
+  g_free (m);
+}
+
 /* Sort key: the detections themselves stay put while we sort these. */
 typedef struct {
   float score;

@@ -55,6 +55,23 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LaminaDetections, lamina_detections_free)
 /* Intersection over union of two boxes (0 when either is empty). */
 float lamina_box_iou (const LaminaDetection *a, const LaminaDetection *b);
 
+/* Two detection lists paired one to one (float vs fixed model, or a model
+ * vs its reference): greedy within a class, the pair of highest IoU first,
+ * a pair only at IoU ≥ min_iou. Reference detections without a partner
+ * are missed, `got` ones without a partner extra. */
+typedef struct {
+  int   *ref_partner;   /* ref->len entries: index into got, or -1 (missed) */
+  int   *got_partner;   /* got->len entries: index into ref, or -1 (extra) */
+  float *ref_iou;       /* ref->len entries: IoU with the partner, 0 when missed */
+  guint  matched, missed, extra;
+  double mean_iou;      /* over the matched pairs; NAN when none */
+} LaminaDetectionMatch;
+
+LaminaDetectionMatch *lamina_detections_match (const LaminaDetections *ref, const LaminaDetections *got,
+                                               float min_iou);
+void                  lamina_detection_match_free (LaminaDetectionMatch *m);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LaminaDetectionMatch, lamina_detection_match_free)
+
 typedef enum {
   LAMINA_NMS_NONE,      /* only the score threshold and top-k */
   LAMINA_NMS_HARD,      /* keep the best box, drop every box overlapping it */

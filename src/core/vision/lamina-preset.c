@@ -125,6 +125,34 @@ lamina_postprocess_config_get_double (const LaminaPostprocessConfig *c, const ch
   return end != s && *end == '\0' ? v : fallback;
 }
 
+double
+lamina_postprocess_config_get_score (const LaminaPostprocessConfig *c)
+{
+  return c->decoder == LAMINA_DECODER_DBNET ? c->box_threshold : c->conf_threshold;
+}
+
+void
+lamina_postprocess_config_with_thresholds (LaminaPostprocessConfig *dst, const LaminaPostprocessConfig *src,
+                                           double score, double iou)
+{
+  lamina_postprocess_config_copy (dst, src);
+  dst->iou_threshold = iou;
+  if (src->decoder == LAMINA_DECODER_DBNET)
+    {
+      dst->box_threshold = score;
+      return;
+    }
+  dst->conf_threshold = score;
+  dst->obj_threshold = src->obj_threshold == src->conf_threshold ? score : MIN (src->obj_threshold, score);
+  if (src->params && g_hash_table_contains (src->params, "conf_threshold"))
+    {
+      char text[G_ASCII_DTOSTR_BUF_SIZE];
+      /* read back with g_ascii_strtod: no locale's decimal comma */
+      g_ascii_formatd (text, sizeof text, "%g", score);
+      g_hash_table_replace (dst->params, g_strdup ("conf_threshold"), g_strdup (text));
+    }
+}
+
 /* ---- parsing context and value parsers ----------------------------------- */
 
 typedef struct {

@@ -126,6 +126,15 @@ void     lamina_postprocess_config_copy  (LaminaPostprocessConfig *dst,
 /* A [POSTPROCESS] key as a double; fallback when absent or not a number. */
 double   lamina_postprocess_config_get_double (const LaminaPostprocessConfig *config,
                                                const char *key, double fallback);
+/* The threshold a window's score slider stands for: what each decoder
+ * filters on — DBNet's mean region probability (box_threshold), the
+ * others' final score (conf_threshold). */
+double   lamina_postprocess_config_get_score (const LaminaPostprocessConfig *config);
+/* dst: a copy of src with that score threshold (YOLO's objectness
+ * pre-filter follows it when src ties the two) and the NMS IoU threshold. */
+void     lamina_postprocess_config_with_thresholds (LaminaPostprocessConfig *dst,
+                                                    const LaminaPostprocessConfig *src,
+                                                    double score, double iou);
 /* "yolov5" → LAMINA_DECODER_YOLOV5; LAMINA_DECODER_NONE when unknown. */
 LaminaDecoderKind lamina_decoder_from_name (const char *name);
 const char       *lamina_decoder_name (LaminaDecoderKind kind);
