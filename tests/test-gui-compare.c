@@ -13,6 +13,17 @@
  *               one pane moves the other; the heatmap starts on the worst
  *               layer, follows win.compare-layer, next, a channel, and goes
  *               away when turned off;
+ *               Layers: the table has a row per layer of the CLI's JSON;
+ *               a row selects its layer's node in the graph and its
+ *               heatmap, a node or an edge selected in the graph its row;
+ *               colouring the graph by a metric hides the category legend,
+ *               "none" brings it back; a tensor of a pair opens as a pair
+ *               (overlaid histograms), a weight does not; another model in
+ *               the window clears the table and the colouring;
+ *   suggest     What to do on bus.jpg (3 candidates, the images beside it
+ *               for calibration): Re-quantize with Selected writes the
+ *               mixed model beside the fixed one, a new window opens it in
+ *               compare mode (same float model, same image), before ≤ after;
  *   quantize    the window the Quantize… dialog opens knows its float
  *               model: its Compare page is there and compares;
  *   screenshot  `lamina FIXED --compare-with FLOAT --input-image bus.jpg
@@ -347,6 +358,180 @@ another_layer (LaminaWindow *window)
   g_assert_not_reached ();
 }
 
+/* ---- Layers, graph and tensor view ----------------------------------------------------------- */
+
+static GtkWidget *
+template_child (gpointer widget, GType type, const char *name)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (widget), type, name));
+}
+
+/* The table's rows as the user clicks them. */
+static GtkSingleSelection *
+table_rows (LaminaWindow *window)
+{
+  GtkWidget *view = template_child (lamina_window_get_metrics_table (window), LAMINA_TYPE_METRICS_TABLE, "table");
+
+  return GTK_SINGLE_SELECTION (gtk_column_view_get_model (GTK_COLUMN_VIEW (view)));
+}
+
+/* The node of the graph's selected box, or NULL. */
+static const LaminaNode *
+selected_node (LaminaWindow *window)
+{
+  LaminaGraphView *view = lamina_window_get_graph_view (window);
+  int box = lamina_graph_view_get_selected (view);
+
+  if (box < 0)
+    return NULL;
+  return g_array_index (lamina_scene_get_layout (lamina_graph_view_get_scene (view))->boxes, LaminaBox, box).node;
+}
+
+/* The operator a fixed tensor of the QDQ model stands for: the producer of
+ * what its QuantizeLinear quantizes. */
+static const LaminaNode *
+layer_node (const LaminaTensor *fixed)
+{
+  const LaminaTensor *in;
+
+  g_assert_nonnull (fixed->producer);
+  g_assert_cmpstr (fixed->producer->op_type, ==, "QuantizeLinear");
+  in = g_ptr_array_index (fixed->producer->inputs, 0);
+  g_assert_nonnull (in->producer);
+  return in->producer;
+}
+
+/* As many rows as the CLI's layers; rows select nodes and heatmap layers,
+ * the graph selects rows. */
+static void
+check_layers (LaminaWindow *window, JsonNode *root)
+{
+  LaminaMetricsTable *table = lamina_window_get_metrics_table (window);
+  LaminaCompareSession *session = lamina_window_get_compare_session (window);
+  const LaminaCompare *result = lamina_compare_session_get_result (session);
+  JsonArray *layers = json_object_get_array_member (json_node_get_object (root), "layers");
+  GtkSingleSelection *rows = table_rows (window);
+  const LaminaCompareLayer *worst, *other;
+  int pair;
+
+  g_assert_cmpuint (lamina_metrics_table_get_n_layers (table), ==, json_array_get_length (layers));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, json_array_get_length (layers));
+
+  /* the first row (worst SQNR): its Conv in the graph, its heatmap */
+  gtk_single_selection_set_selected (rows, 0);
+  pair = lamina_metrics_table_get_selected (table);
+  g_assert_cmpint (pair, >=, 0);
+  worst = &g_array_index (result->layers, LaminaCompareLayer, pair);
+  g_assert_true (selected_node (window) == layer_node (worst->pair->fixed));
+  if (lamina_compare_has_error_map (result, worst->pair))
+    g_assert_cmpstr (lamina_compare_page_get_layer (lamina_window_get_compare_page (window)), ==, worst->pair->flt->name);
+
+  /* another layer's node selected in the graph selects its row */
+  other = &g_array_index (result->layers, LaminaCompareLayer, result->layers->len / 2);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.select-node", "s",
+                                             layer_node (other->pair->fixed)->name));
+  g_assert_true (selected_node (window) == layer_node (other->pair->fixed));
+  g_assert_true (g_array_index (result->layers, LaminaCompareLayer, lamina_metrics_table_get_selected (table)).pair ==
+                 other->pair);
+  /* an edge too: the fixed tensor's */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.select-tensor", "s", worst->pair->fixed->name));
+  g_assert_cmpint (lamina_metrics_table_get_selected (table), ==, pair);
+}
+
+static gboolean
+graph_has_metric (LaminaWindow *window)
+{
+  return lamina_graph_view_has_node_metric (lamina_window_get_graph_view (window));
+}
+
+static gboolean
+legend_shown (LaminaWindow *window)
+{
+  return gtk_widget_get_visible (template_child (window, LAMINA_TYPE_WINDOW, "legend"));
+}
+
+/* SQNR colours the graph once compared; none clears it and the category
+ * legend comes back. */
+static void
+check_colouring (LaminaWindow *window)
+{
+  LaminaMetricsTable *table = lamina_window_get_metrics_table (window);
+
+  g_assert_cmpint (lamina_metrics_table_get_color_metric (table), ==, LAMINA_METRIC_SQNR);
+  g_assert_true (graph_has_metric (window));
+  g_assert_false (legend_shown (window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.color-metric", "s", "none"));
+  g_assert_false (graph_has_metric (window));
+  g_assert_true (legend_shown (window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.color-metric", "s", "clipped"));
+  g_assert_cmpint (lamina_metrics_table_get_color_metric (table), ==, LAMINA_METRIC_CLIPPED);
+  g_assert_true (graph_has_metric (window));
+  g_assert_false (legend_shown (window));
+  lamina_metrics_table_set_color_metric (table, LAMINA_METRIC_SQNR);
+  g_assert_true (graph_has_metric (window));
+}
+
+static gboolean
+tensor_ready (gpointer data)
+{
+  return !lamina_tensor_view_is_busy (lamina_window_get_tensor_view (data));
+}
+
+/* A tensor of a pair opens with both values; a weight alone. */
+static void
+check_tensor_pair (LaminaWindow *window)
+{
+  LaminaTensorView *view = lamina_window_get_tensor_view (window);
+  const LaminaCompareLayer *l = lamina_compare_worst_layer (lamina_compare_session_get_result (lamina_window_get_compare_session (window)));
+  const LaminaTensor *weight = NULL;
+  const LaminaNode *conv = layer_node (l->pair->fixed);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.select-tensor", "s", l->pair->fixed->name));
+  g_assert_true (lamina_tensor_view_get_tensor (view) == l->pair->fixed);
+  g_assert_true (lamina_tensor_view_is_pair (view));
+  spin_until (tensor_ready, window, 60);
+  g_assert_nonnull (lamina_tensor_view_get_stats (view));
+  /* the Conv's weights come through a DequantizeLinear of a constant */
+  for (guint i = 0; i < conv->inputs->len && weight == NULL; i++)
+    {
+      const LaminaTensor *in = g_ptr_array_index (conv->inputs, i);
+      if (in != NULL && in->producer != NULL && g_str_equal (in->producer->op_type, "DequantizeLinear"))
+        {
+          const LaminaTensor *x = g_ptr_array_index (in->producer->inputs, 0);
+          if (x->is_constant)
+            weight = x;
+        }
+    }
+  g_assert_nonnull (weight);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.select-tensor", "s", weight->name));
+  g_assert_true (lamina_tensor_view_get_tensor (view) == weight);
+  g_assert_false (lamina_tensor_view_is_pair (view));
+  spin_until (tensor_ready, window, 60);
+}
+
+static gboolean
+shows_document (gpointer data)
+{
+  LaminaWindow *window = ((gpointer *) data)[0];
+
+  return lamina_window_get_document (window) != ((gpointer *) data)[1] && is_drawn (window);
+}
+
+/* Another model in the window: no pair, no table, no colouring. */
+static void
+check_cleared (LaminaWindow *window, const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  gpointer data[2] = { window, lamina_window_get_document (window) };
+
+  lamina_window_open (window, file);
+  spin_until (shows_document, data, 120);
+  g_assert_false (lamina_compare_session_is_ready (lamina_window_get_compare_session (window)));
+  g_assert_cmpuint (lamina_metrics_table_get_n_layers (lamina_window_get_metrics_table (window)), ==, 0);
+  g_assert_false (graph_has_metric (window));
+  g_assert_true (legend_shown (window));
+}
+
 /* ---- tests ------------------------------------------------------------------------------- */
 
 static void
@@ -379,6 +564,9 @@ test_page (void)
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (gtk_widget_get_parent (
                      GTK_WIDGET (lamina_window_get_compare_page (window))))), ==, "compare");
   check_same_as_cli (window, root);
+  check_layers (window, root);
+  check_colouring (window);
+  check_tensor_pair (window);
   /* an image where int8 loses a detection at the preset's threshold */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-image", "s", voc));
   spin_until (has_result_of, &(Waiting) { window, voc_image }, 120);
@@ -389,6 +577,7 @@ test_page (void)
   check_linked_views (window);
   check_threshold (window);
   check_selection (window);
+  check_cleared (window, flt);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -413,6 +602,115 @@ other_is_drawn (gpointer data)
   LaminaWindow *w = other_window (data);
 
   return w != NULL && is_drawn (w);
+}
+
+static gboolean
+panel_idle (gpointer data)
+{
+  return !lamina_suggest_panel_is_busy (data);
+}
+
+typedef struct {
+  char  *path;
+  double before, after;
+} Requantized;
+
+static void
+on_requantized (LaminaSuggestPanel *panel, const char *path, double before, double after, Requantized *r)
+{
+  g_free (r->path);
+  r->path = g_strdup (path);
+  r->before = before;
+  r->after = after;
+}
+
+/* The window of the re-quantized model has compared (it opens on the
+ * Compare page: its graph is not drawn). */
+static gboolean
+other_has_result (gpointer data)
+{
+  LaminaWindow *w = other_window (data);
+
+  return w != NULL && has_result (w);
+}
+
+/* What to do: measure three layers, re-quantize with those that help; the
+ * new model opens in a window of its own, compared with the same float
+ * model on the same image. */
+static void
+test_suggest (void)
+{
+  g_autofree char *flt = NULL, *fixed = NULL, *bus = NULL, *expected = NULL, *stem = NULL;
+  g_autofree char *opened = NULL;
+  Requantized r = { NULL, 0, 0 };
+  const LaminaSuggestResult *result;
+  LaminaWindow *window, *mixed;
+  LaminaSuggestPanel *panel;
+  LaminaCompareSession *session;
+  gboolean checked = FALSE;
+
+  if (!need_display ())
+    return;
+  if ((flt = lamina_test_shared_model (MODEL)) == NULL || (bus = lamina_test_shared_image ("bus.jpg")) == NULL ||
+      (fixed = quantized (flt)) == NULL)
+    return;
+  window = open_window (fixed);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-with-file", "s", flt));
+  spin_until (is_ready, window, 60);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-image", "s", bus));
+  spin_until (has_result, window, 120);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-side-page", "s", "what-to-do"));
+
+  /* the mixed model goes beside the fixed one */
+  panel = lamina_window_get_suggest_panel (window);
+  stem = g_strndup (fixed, strlen (fixed) - strlen (".onnx"));
+  expected = g_strconcat (stem, "-mixed.onnx", NULL);
+  g_assert_cmpstr (lamina_suggest_panel_get_output (panel), ==, expected);
+  g_unlink (expected);
+
+  lamina_suggest_panel_set_candidates (panel, 3);
+  lamina_suggest_panel_start (panel);
+  g_assert_true (lamina_suggest_panel_is_busy (panel));
+  g_assert_false (lamina_window_is_settled (window));
+  spin_until (panel_idle, panel, 120);
+  result = lamina_suggest_panel_get_result (panel);
+  g_assert_nonnull (result);
+  g_assert_cmpuint (result->suggestions->len, ==, 3);
+  for (guint i = 0; i < result->suggestions->len; i++)
+    {
+      const LaminaSuggestion *sg = &g_array_index (result->suggestions, LaminaSuggestion, i);
+      g_test_message ("%s as %s: output %.3f dB (base %.3f)", sg->layer,
+                      sg->precision == LAMINA_PRECISION_INT16 ? "int16" : "float", sg->sqnr_db, result->base_sqnr_db);
+      checked |= lamina_suggest_panel_get_checked (panel, i);
+    }
+  /* at least one layer measurably helps (issue 6) */
+  g_assert_true (checked);
+
+  g_signal_connect (panel, "requantized", G_CALLBACK (on_requantized), &r);
+  lamina_suggest_panel_apply (panel);
+  spin_until (panel_idle, panel, 120);
+  g_assert_cmpstr (r.path, ==, expected);
+  g_test_message ("re-quantized: %.3f dB → %.3f dB", r.before, r.after);
+  g_assert_cmpfloat (r.after, >=, r.before);
+  g_assert_cmpfloat_with_epsilon (r.before, result->base_sqnr_db, 1e-9);
+
+  /* the new window: the mixed model, compared with the same float model
+   * on the same image */
+  spin_until (other_has_result, window, 120);
+  mixed = other_window (window);
+  opened = g_file_get_path (lamina_document_get_file (lamina_window_get_document (mixed)));
+  g_assert_cmpstr (opened, ==, expected);
+  session = lamina_window_get_compare_session (mixed);
+  g_assert_true (lamina_compare_session_get_float (session) ==
+                 lamina_compare_session_get_float (lamina_window_get_compare_session (window)));
+  g_assert_true (lamina_compare_session_get_fixed (session) == lamina_window_get_document (mixed));
+  g_assert_cmpint (lamina_compare_session_get_image (session)->width, ==,
+                   lamina_compare_session_get_image (lamina_window_get_compare_session (window))->width);
+  g_assert_true (compare_page_visible (mixed));
+  g_assert_cmpuint (lamina_metrics_table_get_n_layers (lamina_window_get_metrics_table (mixed)), >, 0);
+  g_free (r.path);
+  gtk_window_destroy (GTK_WINDOW (mixed));
+  gtk_window_destroy (GTK_WINDOW (window));
 }
 
 /* The fixed model's window from Quantize… compares with the float one. */
@@ -499,6 +797,7 @@ main (int argc, char *argv[])
   if (have_display)
     adw_init ();
   g_test_add_func ("/lamina/gui-compare/page", test_page);
+  g_test_add_func ("/lamina/gui-compare/suggest", test_suggest);
   g_test_add_func ("/lamina/gui-compare/quantize", test_quantize);
   g_test_add_func ("/lamina/gui-compare/screenshot", test_screenshot);
   return g_test_run ();

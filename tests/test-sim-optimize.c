@@ -563,6 +563,117 @@ test_qdq_moving (void)
     }
 }
 
+/* ---- QDQ unary functions as tables ---------------------------------------------- */
+
+/* xq (int8 [1, 256]) → DequantizeLinear (0.05, 3) → op → QuantizeLinear
+ * (1/128, −20) → out. */
+static LaminaModel *
+qdq_unary_model (const char *op)
+{
+  LaminaModel *m = model_new ();
+  const gint64 x[] = { 1, 256 };
+  const double s = 0.05, z = 3, sy = 1.0 / 128, zy = -20;
+  LaminaNode *n;
+
+  graph_input (m, "xq", 2, x);
+  tensor (m, "xq")->dtype = LAMINA_DTYPE_INT8;
+  constant_values (m, "s", LAMINA_DTYPE_FLOAT32, 0, NULL, &s, 1);
+  constant_values (m, "z", LAMINA_DTYPE_INT8, 0, NULL, &z, 1);
+  constant_values (m, "sy", LAMINA_DTYPE_FLOAT32, 0, NULL, &sy, 1);
+  constant_values (m, "zy", LAMINA_DTYPE_INT8, 0, NULL, &zy, 1);
+  node (m, "DequantizeLinear", "x", "xq", "s", "z", NULL);
+  n = node (m, op, "f", "x", NULL);
+  if (g_str_equal (op, "LeakyRelu"))
+    lamina_node_add_attr (n, "alpha", LAMINA_ATTR_FLOAT)->f = 0.1;
+  node (m, "QuantizeLinear", "out", "f", "sy", "zy", NULL);
+  tensor (m, "out")->dtype = LAMINA_DTYPE_INT8;
+  finish (m, "out");
+  return m;
+}
+
+/* out for every int8 value; *x_seen: whether the DequantizeLinear's
+ * float output was computed. */
+static GBytes *
+run_unary (LaminaModel *m, LaminaSimOptimize optimize, gboolean *x_seen)
+{
+  g_autoptr(LaminaSim) sim = lamina_sim_new (m, m->graph, &(LaminaSimOptions) { 1, .optimize = optimize }, NULL);
+  const gint64 dims[] = { 1, 256 };
+  g_autoptr(GError) error = NULL;
+  LaminaValue v = { 0 };
+  const LaminaValue *out;
+
+  g_assert_true (lamina_value_set_shape (&v, LAMINA_DTYPE_INT8, 2, dims, &error));
+  g_assert_true (lamina_value_alloc (&v, &error));
+  for (int i = 0; i < 256; i++)
+    ((gint8 *) v.data)[i] = (gint8) (i - 128);
+  g_assert_true (lamina_sim_set_input (sim, "xq", &v, &error));
+  lamina_value_clear (&v);
+  *x_seen = FALSE;
+  while (lamina_sim_position (sim) < lamina_sim_n_steps (sim))
+    {
+      lamina_sim_step (sim, &error);
+      g_assert_no_error (error);
+      *x_seen |= lamina_sim_get_value (sim, tensor (m, "x")) != NULL;
+    }
+  out = lamina_sim_get_value (sim, tensor (m, "out"));
+  g_assert_nonnull (out);
+  g_assert_cmpint (out->dtype, ==, LAMINA_DTYPE_INT8);
+  return g_bytes_new (out->data, out->numel);
+}
+
+/* DequantizeLinear → Sigmoid / Tanh / LeakyRelu / HardSwish → QuantizeLinear
+ * runs as one table lookup (the float output is never computed) and gives,
+ * for every one of the 256 inputs, exactly the bytes of the graph run as
+ * written. */
+static void
+test_qdq_table (void)
+{
+  static const char *const ops[] = { "Sigmoid", "Tanh", "LeakyRelu", "HardSwish" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ops); i++)
+    {
+      g_autoptr(LaminaModel) m = qdq_unary_model (ops[i]);
+      gboolean fused_seen, plain_seen;
+      g_autoptr(GBytes) fused = run_unary (m, LAMINA_SIM_OPTIMIZE_ALL, &fused_seen);
+      g_autoptr(GBytes) plain = run_unary (m, LAMINA_SIM_OPTIMIZE_NONE, &plain_seen);
+
+      g_test_message ("%s", ops[i]);
+      g_assert_false (fused_seen);
+      g_assert_true (plain_seen);
+      g_assert_true (g_bytes_equal (fused, plain));
+    }
+}
+
+/* A DequantizeLinear and a QuantizeLinear without their inputs (model files
+ * are untrusted) are left to the kernels, which report them when run:
+ * planning them must not read past the node's inputs. */
+static void
+test_qdq_hostile (void)
+{
+  g_autoptr(LaminaModel) m = model_new ();
+  const gint64 x[] = { 1, 4 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LaminaSim) sim = NULL;
+
+  graph_input (m, "x", 2, x);
+  node (m, "DequantizeLinear", "d", NULL);
+  node (m, "Sigmoid", "s", "d", NULL);
+  node (m, "QuantizeLinear", "q", "s", NULL);
+  node (m, "Add", "out", "q", "x", NULL);
+  finish (m, "out");
+  sim = lamina_sim_new (m, m->graph, &(LaminaSimOptions) { 1 }, &error);
+  if (sim != NULL)
+    {
+      LaminaValue v = { 0 };
+      g_assert_true (lamina_value_set_shape (&v, LAMINA_DTYPE_FLOAT32, 2, x, &error));
+      g_assert_true (lamina_value_alloc (&v, &error));
+      g_assert_true (lamina_sim_set_input (sim, "x", &v, &error));
+      lamina_value_clear (&v);
+      g_assert_false (lamina_sim_run (sim, &error));
+    }
+  g_assert_nonnull (error);
+}
+
 /* After a run, the steps from `first` on were absorbed: they took no time. */
 static void
 assert_absorbed (LaminaModel *m, guint first)
@@ -682,6 +793,8 @@ main (int argc, char **argv)
   g_test_add_func ("/sim-optimize/constant-folding", test_constant_folding);
   g_test_add_func ("/sim-optimize/qdq-conv", test_qdq_conv);
   g_test_add_func ("/sim-optimize/qdq-moving", test_qdq_moving);
+  g_test_add_func ("/sim-optimize/qdq-table", test_qdq_table);
+  g_test_add_func ("/sim-optimize/qdq-hostile", test_qdq_hostile);
   for (guint i = 0; i < G_N_ELEMENTS (shared_cases); i++)
     {
       g_autofree char *name = g_strdup_printf ("/sim-optimize/shared/%s", shared_cases[i].model);

@@ -21,9 +21,14 @@ struct _LaminaApplication
   gboolean       timings;
   int            run_steps;      /* --run-steps: Step this often once drawn */
   char          *select_tensor;  /* --select-tensor: then show this tensor */
+  char          *select_node;    /* --select-node: then select this node */
   char          *input_image;    /* --input-image: the model input first */
   char          *compare_with;   /* --compare-with: the partner model (then the image goes there) */
   char          *compare_layer;  /* --compare-layer: the heatmap's layer */
+  char          *compare_side;   /* --compare-side-page: the Compare page's side page */
+  char          *color_metric;   /* --color-metric: colours the graph by a metric of the comparison */
+  char          *show_page;      /* --show-page: the page shown (after the comparison) */
+  int            requantize;     /* --requantize: What to do measures N layers and re-quantizes */
   double         score;          /* --score-threshold, < 0: the presets' */
   gint64         start_time;  /* for --timings: first frame counts from here */
   int            exit_status;
@@ -155,20 +160,81 @@ start_compare (LaminaApplication *self, LaminaWindow *window)
     }
   if (self->compare_layer)
     lamina_compare_page_select_layer (lamina_window_get_compare_page (window), self->compare_layer);
+  if (self->compare_side)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-side-page", "s", self->compare_side);
+  if (self->color_metric)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.color-metric", "s", self->color_metric);
+  if (self->requantize > 0)
+    lamina_window_compare_suggest (window, (guint) self->requantize, TRUE);
   g_clear_pointer (&self->compare_with, g_free);
   g_clear_pointer (&self->compare_layer, g_free);
+  g_clear_pointer (&self->compare_side, g_free);
+  g_clear_pointer (&self->color_metric, g_free);
   g_clear_pointer (&self->input_image, g_free);
+  self->requantize = 0;
+}
+
+/* What follows the comparison (the pair arriving shows the Compare page,
+ * and the tensors have their pair's values once compared), or follows
+ * at once without one: --show-page, --select-node, --select-tensor
+ * (compare mode: without a simulator run of its own). */
+static const char *const after_compare[] = { "show-page", "select-node", "select-tensor" };
+
+static void
+apply_after_compare (LaminaWindow *window)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (after_compare); i++)
+    {
+      g_autofree char *key = g_strconcat ("lamina-", after_compare[i], NULL);
+      g_autofree char *action = g_strconcat ("win.", after_compare[i], NULL);
+      const char *value = g_object_get_data (G_OBJECT (window), key);
+      if (value != NULL)
+        gtk_widget_activate_action (GTK_WIDGET (window), action, "s", value);
+    }
+}
+
+static void
+on_compared (LaminaCompareSession *session, const char *message, LaminaWindow *window)
+{
+  g_signal_handlers_disconnect_by_func (session, on_compared, window);
+  apply_after_compare (window);
+}
+
+static void
+set_after_compare (LaminaApplication *self, LaminaWindow *window, gboolean compare)
+{
+  char **values[] = { &self->show_page, &self->select_node, &self->select_tensor };
+  gboolean any = FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (after_compare); i++)
+    {
+      g_autofree char *key = g_strconcat ("lamina-", after_compare[i], NULL);
+      /* outside compare mode --select-tensor runs the model first (run_steps) */
+      if (*values[i] == NULL || (!compare && values[i] == &self->select_tensor))
+        continue;
+      g_object_set_data_full (G_OBJECT (window), key, g_steal_pointer (values[i]), g_free);
+      any = TRUE;
+    }
+  if (!any)
+    return;
+  if (compare)
+    g_signal_connect_object (lamina_window_get_compare_session (window), "finished",
+                             G_CALLBACK (on_compared), window, 0);
+  else
+    apply_after_compare (window);
 }
 
 static void
 on_first_frame (LaminaGraphView *view, LaminaWindow *window)
 {
   LaminaApplication *self = LAMINA_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
+  gboolean compare;
 
   if (self == NULL)
     return;
   if (self->timings)
     print_timings (window, self->start_time);
+  compare = self->compare_with != NULL;
   /* once: the scene may be redrawn from scratch later */
   if (self->compare_with)
     start_compare (self, window);
@@ -191,6 +257,8 @@ on_first_frame (LaminaGraphView *view, LaminaWindow *window)
       gtk_widget_activate_action (GTK_WIDGET (window), "win.set-score-threshold", "d", self->score);
       self->score = -1;
     }
+  /* before the steps: in compare mode the tensor waits for the comparison */
+  set_after_compare (self, window, compare);
   if (self->run_steps > 0 || self->select_tensor)
     {
       lamina_window_run_steps (window, (guint) MAX (self->run_steps, 0), self->select_tensor);
@@ -235,7 +303,7 @@ open_in (LaminaApplication *self, LaminaWindow *window, GFile *file)
   LaminaGraphView *view = lamina_window_get_graph_view (window);
 
   if (self->screenshot || self->timings || self->input_image || self->run_steps > 0 || self->select_tensor ||
-      self->compare_with)
+      self->compare_with || self->show_page || self->select_node)
     {
       g_signal_connect_object (view, "first-frame", G_CALLBACK (on_first_frame), window, 0);
       g_signal_connect_object (view, "layout-failed", G_CALLBACK (on_layout_failed), self, 0);
@@ -324,9 +392,18 @@ lamina_application_handle_local_options (GApplication *app, GVariantDict *option
   self->timings = g_variant_dict_contains (options, "timings");
   g_variant_dict_lookup (options, "run-steps", "i", &self->run_steps);
   g_variant_dict_lookup (options, "select-tensor", "s", &self->select_tensor);
+  g_variant_dict_lookup (options, "select-node", "s", &self->select_node);
   g_variant_dict_lookup (options, "input-image", "^ay", &self->input_image);
   g_variant_dict_lookup (options, "compare-with", "^ay", &self->compare_with);
   g_variant_dict_lookup (options, "compare-layer", "s", &self->compare_layer);
+  g_variant_dict_lookup (options, "compare-side-page", "s", &self->compare_side);
+  g_variant_dict_lookup (options, "color-metric", "s", &self->color_metric);
+  g_variant_dict_lookup (options, "show-page", "s", &self->show_page);
+  if (g_variant_dict_lookup (options, "requantize", "i", &self->requantize) && (self->requantize < 1 || self->requantize > 64))
+    {
+      g_printerr (_("lamina: --requantize wants a number of layers from 1 to 64\n"));
+      return 2;
+    }
   if (g_variant_dict_lookup (options, "score-threshold", "d", &self->score) && (self->score <= 0 || self->score > 1))
     {
       g_printerr (_("lamina: --score-threshold wants a number above 0 and at most 1\n"));
@@ -436,9 +513,13 @@ lamina_application_finalize (GObject *object)
 {
   g_free (LAMINA_APPLICATION (object)->screenshot);
   g_free (LAMINA_APPLICATION (object)->select_tensor);
+  g_free (LAMINA_APPLICATION (object)->select_node);
   g_free (LAMINA_APPLICATION (object)->input_image);
   g_free (LAMINA_APPLICATION (object)->compare_with);
   g_free (LAMINA_APPLICATION (object)->compare_layer);
+  g_free (LAMINA_APPLICATION (object)->compare_side);
+  g_free (LAMINA_APPLICATION (object)->color_metric);
+  g_free (LAMINA_APPLICATION (object)->show_page);
   G_OBJECT_CLASS (lamina_application_parent_class)->finalize (object);
 }
 
@@ -469,12 +550,22 @@ lamina_application_init (LaminaApplication *self)
       N_("Once drawn, take N simulator steps (for screenshots)"), N_("N") },
     { "select-tensor", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Then show this tensor in the side panel"), N_("NAME") },
+    { "select-node", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Then select this node (centred)"), N_("NAME") },
     { "input-image", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Use this image as the model input: the model runs and its detections are shown (with --run-steps: only those steps)"), N_("IMAGE") },
     { "compare-with", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Compare the model with this float (or fixed) counterpart: the Compare page shows both on --input-image"), N_("MODEL") },
     { "compare-layer", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("The layer whose error heatmap the Compare page shows (a tensor name)"), N_("NAME") },
+    { "compare-side-page", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("The Compare page's side page: image, layers or what-to-do"), N_("PAGE") },
+    { "color-metric", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Colour the graph by a metric of the comparison: sqnr, cosine, mse, max-abs, clipped or none"), N_("METRIC") },
+    { "requantize", 0, 0, G_OPTION_ARG_INT, NULL,
+      N_("Once compared, measure the N worst layers on the What to Do page and re-quantize with those that help"), N_("N") },
+    { "show-page", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Show this page (graph, image or compare; with --compare-with once compared)"), N_("PAGE") },
     { "score-threshold", 0, 0, G_OPTION_ARG_DOUBLE, NULL,
       N_("Minimum detection score on the Image and Compare pages (default: the preset's)"), N_("SCORE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },

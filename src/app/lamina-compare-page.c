@@ -909,6 +909,16 @@ lamina_compare_page_add_side_page (LaminaComparePage *self, GtkWidget *child, co
   gtk_widget_set_visible (self->side_switcher, TRUE);
 }
 
+gboolean
+lamina_compare_page_show_side_page (LaminaComparePage *self, const char *name)
+{
+  g_return_val_if_fail (LAMINA_IS_COMPARE_PAGE (self), FALSE);
+  if (name == NULL || gtk_stack_get_child_by_name (self->side_stack, name) == NULL)
+    return FALSE;
+  gtk_stack_set_visible_child_name (self->side_stack, name);
+  return TRUE;
+}
+
 /* ---- GObject ---------------------------------------------------------------------------------------- */
 
 static void

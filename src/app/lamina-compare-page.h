@@ -56,5 +56,8 @@ gboolean     lamina_compare_page_has_heatmap  (LaminaComparePage *self);
 /* Adds a page to the side panel's stack (a switcher appears). */
 void         lamina_compare_page_add_side_page (LaminaComparePage *self, GtkWidget *child,
                                                 const char *name, const char *title);
+/* Shows the side page called name ("image": boxes and heatmap, or one
+ * added); FALSE when there is none. */
+gboolean     lamina_compare_page_show_side_page (LaminaComparePage *self, const char *name);
 
 G_END_DECLS

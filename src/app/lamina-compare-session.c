@@ -257,9 +257,10 @@ lamina_compare_session_set_models (LaminaCompareSession *self, LaminaDocument *f
   lamina_compare_session_cancel (self);
   if (flt == NULL || fixed == NULL)
     flt = fixed = NULL;
+  /* the result runs on the models' graphs: it goes first */
+  g_clear_pointer (&self->result, lamina_compare_free);
   g_set_object (&self->flt, flt);
   g_set_object (&self->fixed, fixed);
-  g_clear_pointer (&self->result, lamina_compare_free);
   g_clear_pointer (&self->image, lamina_image_free);
   g_clear_pointer (&self->preset_problem, g_free);
   g_clear_pointer (&self->decode_problem, g_free);

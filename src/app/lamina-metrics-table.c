@@ -160,7 +160,7 @@ setup_cell (GtkSignalListItemFactory *factory, GtkListItem *item, Column *column
     {
       gtk_label_set_xalign (GTK_LABEL (label), 0);
       gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
-      gtk_label_set_width_chars (GTK_LABEL (label), 12);
+      gtk_label_set_width_chars (GTK_LABEL (label), 6);
     }
   gtk_list_item_set_child (item, label);
 }
@@ -231,6 +231,10 @@ add_column (LaminaMetricsTable *self, ColumnKind kind, LaminaMetricKind metric, 
   gtk_column_view_column_set_sorter (col, sorter);
   gtk_column_view_column_set_resizable (col, TRUE);
   gtk_column_view_column_set_expand (col, kind != COL_METRIC);
+  /* names are ellipsized: narrow enough that every figure fits beside the
+   * Compare page's images; they take the room there is */
+  if (kind != COL_METRIC)
+    gtk_column_view_column_set_fixed_width (col, 96);
   gtk_column_view_append_column (self->table, col);
   g_object_unref (col);
   return col;

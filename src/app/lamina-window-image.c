@@ -129,9 +129,10 @@ lamina_window_image_is_settled (LaminaWindow *self)
 
 /* ---- image input ------------------------------------------------------------------ */
 
-/* Takes image: the page preprocesses it into the model input. */
+/* Takes image: the page preprocesses it into the model input. path: its
+ * file, NULL when pasted. */
 static gboolean
-set_image (LaminaWindow *self, LaminaImage *image, gboolean run, GError **error)
+set_image (LaminaWindow *self, LaminaImage *image, const char *path, gboolean run, GError **error)
 {
   const LaminaTensor *input = NULL;
   LaminaValue value = { 0 };
@@ -145,7 +146,7 @@ set_image (LaminaWindow *self, LaminaImage *image, gboolean run, GError **error)
     }
   /* dropped, opened or pasted on the Compare page: both models run on it */
   if (run && lamina_window_compare_is_shown (self))
-    return lamina_window_compare_set_image (self, image, error);
+    return lamina_window_compare_set_image (self, image, path, error);
   ok = lamina_image_page_set_image (self->image_page, image, &input, &value, error) &&
        lamina_sim_session_set_input_value (self->session, input->name, &value, error);
   lamina_value_clear (&value);
@@ -174,7 +175,7 @@ lamina_window_set_input_image (LaminaWindow *self, const char *path, gboolean ru
       return FALSE;
     }
   image = lamina_image_load (path, error);
-  return image != NULL && set_image (self, image, run, error);
+  return image != NULL && set_image (self, image, path, run, error);
 }
 
 LaminaImagePage *
@@ -283,7 +284,7 @@ on_paste_texture (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr(GdkTexture) texture = gdk_clipboard_read_texture_finish (GDK_CLIPBOARD (source), result, &error);
   LaminaImage *image = texture ? image_from_texture (texture, &error) : NULL;
 
-  if (image == NULL || !set_image (self, image, TRUE, &error))
+  if (image == NULL || !set_image (self, image, NULL, TRUE, &error))
     lamina_window_toast (self, error->message, 0);
 }
 

@@ -11,9 +11,19 @@
 #include "lamina-window.h"
 #include "lamina-compare-page.h"
 #include "lamina-image-page.h"
+#include "lamina-metrics-table.h"
 #include "lamina-minimap.h"
+#include "lamina-suggest-panel.h"
 
 G_BEGIN_DECLS
+
+/* What lamina_window_compare_suggest still has to do. */
+typedef enum {
+  SUGGEST_AUTO_NONE,
+  SUGGEST_AUTO_MEASURE,
+  SUGGEST_AUTO_MEASURE_APPLY,
+  SUGGEST_AUTO_APPLYING,
+} LaminaSuggestAuto;
 
 struct _LaminaWindow
 {
@@ -66,6 +76,13 @@ struct _LaminaWindow
   LaminaDocument      *compare_partner;     /* paired once the window's model has opened */
   GCancellable        *compare_cancellable; /* a partner loading */
   LaminaImage         *compare_image;       /* runs once the partner has loaded */
+  char                *compare_image_path;  /* of the image compared (or waiting), NULL when pasted */
+  LaminaMetricsTable  *metrics_table;       /* the Compare page's "Layers" */
+  LaminaSuggestPanel  *suggest_panel;       /* the Compare page's "What to do" */
+  gboolean             compare_syncing;     /* table → graph selection: no echo back */
+  gboolean             calib_defaulted;     /* the panel's calibration was set for this pair */
+  LaminaSuggestAuto    suggest_auto;        /* lamina_window_compare_suggest in progress */
+  guint                suggest_idle;        /* its next step */
 
   LaminaDocument      *document;
   GCancellable        *open_cancellable;
@@ -88,6 +105,8 @@ void           lamina_window_choose_save_path  (LaminaWindow *self, const char *
 /* Plans the graph when needed; errors become a toast. */
 gboolean       lamina_window_prepare_sim       (LaminaWindow *self);
 void           lamina_window_fill_sim_settings (LaminaWindow *self);
+/* Shows the tensor page's tensor again (new values), if it is shown. */
+void           lamina_window_refresh_tensor    (LaminaWindow *self);
 
 /* lamina-window-image.c */
 void           lamina_window_image_class_init   (GtkWidgetClass *widget_class);
@@ -113,7 +132,12 @@ gboolean       lamina_window_compare_is_settled   (LaminaWindow *self);
 /* The Compare page is in view. */
 gboolean       lamina_window_compare_is_shown     (LaminaWindow *self);
 /* Runs both models on image (taken; waits for a partner still loading)
- * and shows the Compare page. */
-gboolean       lamina_window_compare_set_image    (LaminaWindow *self, LaminaImage *image, GError **error);
+ * and shows the Compare page. path: the image's file (NULL when pasted),
+ * the What to do page's evaluation image. */
+gboolean       lamina_window_compare_set_image    (LaminaWindow *self, LaminaImage *image, const char *path,
+                                                   GError **error);
+/* Shows t in the tensor view as a float/fixed pair (overlaid histograms)
+ * when it belongs to a pair of the last comparison; FALSE otherwise. */
+gboolean       lamina_window_compare_show_tensor  (LaminaWindow *self, const LaminaTensor *t);
 
 G_END_DECLS

@@ -243,7 +243,8 @@ update_legend (LaminaWindow *self)
       gtk_grid_attach (self->legend, name, 1, row, 1, 1);
       row++;
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->legend), row > 0);
+  /* the metric colouring has a legend of its own (in the canvas) */
+  gtk_widget_set_visible (GTK_WIDGET (self->legend), row > 0 && !lamina_graph_view_has_node_metric (self->graph_view));
 }
 
 /* ---- selection ------------------------------------------------------------------------- */
@@ -1444,6 +1445,13 @@ open_tensor (LaminaWindow *self, const LaminaTensor *t)
 
   if (t == NULL)
     return;
+  self->shown_tensor = t;
+  /* compare mode: float and fixed values of the pair, overlaid */
+  if (lamina_window_compare_show_tensor (self, t))
+    {
+      show_side_page (self, "tensor");
+      return;
+    }
   if (self->session == NULL || !lamina_sim_session_copy_value (self->session, t, &value))
     {
       /* weights of a subgraph or of a model the simulator cannot plan */
@@ -1452,16 +1460,11 @@ open_tensor (LaminaWindow *self, const LaminaTensor *t)
       else
         {
           LaminaValue borrowed = value;
-          memset (&value, 0, sizeof value);
-          if (!lamina_value_set_shape (&value, borrowed.dtype, borrowed.rank, borrowed.dims, NULL) ||
-              !lamina_value_alloc (&value, NULL))
+          if (!lamina_value_copy (&value, &borrowed, NULL))
             status = g_strdup (_("Out of memory"));
-          else
-            memcpy (value.data, borrowed.data, (gsize) borrowed.numel * lamina_dtype_size (borrowed.dtype));
           lamina_value_clear (&borrowed);
         }
     }
-  self->shown_tensor = t;
   lamina_tensor_view_show (self->tensor_view, t, value.data ? &value : NULL, nhwc, status);
   lamina_value_clear (&value);
   show_side_page (self, "tensor");
@@ -1472,6 +1475,12 @@ refresh_tensor_page (LaminaWindow *self)
 {
   if (self->shown_tensor != NULL && g_strcmp0 (gtk_stack_get_visible_child_name (self->side_stack), "tensor") == 0)
     open_tensor (self, self->shown_tensor);
+}
+
+void
+lamina_window_refresh_tensor (LaminaWindow *self)
+{
+  refresh_tensor_page (self);
 }
 
 static void
@@ -1783,6 +1792,7 @@ connect_signals (LaminaWindow *self)
   g_signal_connect_swapped (self->graph_view, "notify::selected-edge", G_CALLBACK (on_edge_selected), self);
   g_signal_connect_swapped (self->node_panel, "tensor-activated", G_CALLBACK (on_tensor_activated), self);
   g_signal_connect_swapped (self->graph_view, "notify::scene", G_CALLBACK (on_scene_changed), self);
+  g_signal_connect_swapped (self->graph_view, "notify::has-node-metric", G_CALLBACK (update_legend), self);
   g_signal_connect_swapped (self->graph_view, "notify::loading", G_CALLBACK (on_loading_changed), self);
   g_signal_connect_swapped (self->graph_view, "layout-failed", G_CALLBACK (on_layout_failed), self);
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (run_search), self);

@@ -18,7 +18,9 @@
  * quantize (the dialog, lamina-quantize-dialog.h), quantize-to((ss):
  * calibration folder, output path; the fixed model opens in a new window);
  * compare mode (lamina-window-compare.c): compare-with, compare-with-file(s),
- * compare-image(s), compare-layer(s), show-page(s: "compare").
+ * compare-image(s), compare-layer(s), compare-side-page(s: "image" |
+ * "layers" | "what-to-do"), color-metric(s: "sqnr" | "cosine" | "mse" |
+ * "max-abs" | "clipped" | "none"), show-page(s: "compare").
  */
 #pragma once
 
@@ -28,8 +30,10 @@
 #include "lamina-document.h"
 #include "lamina-graph-view.h"
 #include "lamina-image-page.h"
+#include "lamina-metrics-table.h"
 #include "lamina-node-panel.h"
 #include "lamina-sim-session.h"
+#include "lamina-suggest-panel.h"
 #include "lamina-tensor-view.h"
 
 G_BEGIN_DECLS
@@ -71,5 +75,13 @@ gboolean         lamina_window_compare_with_file   (LaminaWindow *self, GFile *f
 gboolean         lamina_window_compare_image_file  (LaminaWindow *self, const char *path, GError **error);
 LaminaCompareSession *lamina_window_get_compare_session (LaminaWindow *self);
 LaminaComparePage    *lamina_window_get_compare_page    (LaminaWindow *self);
+/* The Compare page's "Layers" (metrics table) and "What to do" pages. */
+LaminaMetricsTable   *lamina_window_get_metrics_table   (LaminaWindow *self);
+LaminaSuggestPanel   *lamina_window_get_suggest_panel   (LaminaWindow *self);
+/* Once a comparison has finished (at once when there is one), measures the
+ * `candidates` worst layers on the What to do page and, with apply,
+ * re-quantizes with those that help (the new model opens in a new window):
+ * the user's clicks, for --requantize screenshots. */
+void                  lamina_window_compare_suggest     (LaminaWindow *self, guint candidates, gboolean apply);
 
 G_END_DECLS

@@ -884,6 +884,36 @@ table_run (LaminaKernelCall *call, GError **error)
   return TRUE;
 }
 
+/* LookupTable (domain "lamina"; the simulator's fused DequantizeLinear →
+ * unary op → QuantizeLinear): y[i] = table[byte of x[i]], inputs x (int8
+ * or uint8) and the table (256 entries of y's dtype). */
+static gboolean
+lookup_table_reshape (LaminaKernelCall *call, GError **error)
+{
+  const LaminaValue *x, *t;
+
+  if (!lamina_kernel_check_inputs (call, 2, 2, error))
+    return FALSE;
+  x = call->inputs[0], t = call->inputs[1];
+  if ((x->dtype != LAMINA_DTYPE_INT8 && x->dtype != LAMINA_DTYPE_UINT8)
+      || (t->dtype != LAMINA_DTYPE_INT8 && t->dtype != LAMINA_DTYPE_UINT8) || t->numel != 256)
+    return lamina_kernel_fail (call, error, LAMINA_KERNEL_ERROR_INVALID,
+                               _("a lookup table takes 8-bit integers and a table of 256 of them"));
+  return set_output_like (call, 0, x, t->dtype, error);
+}
+
+static gboolean
+lookup_table_run (LaminaKernelCall *call, GError **error)
+{
+  TableJob j = { call->inputs[1]->data, call->inputs[0]->data, NULL };
+
+  if (call->outputs[0] == NULL)
+    return TRUE;
+  j.y = call->outputs[0]->data;
+  lamina_parallel_for (call->parallel, call->inputs[0]->numel, LAMINA_ELEMENTWISE_GRAIN, table_range, &j);
+  return TRUE;
+}
+
 /* ---- Concatenation ---------------------------------------------------------------- */
 
 static gboolean
@@ -1268,6 +1298,7 @@ const LaminaKernel lamina_kernels_integer[] = {
   K_MOVE ("Gather"),
   K2 ("HardSwish", table_reshape, table_run),                        /* TFLite */
   K2 ("Logistic", table_reshape, table_run),                         /* TFLite */
+  { "LookupTable", "lamina", NULL, lookup_table_reshape, lookup_table_run, NULL, FALSE },   /* fused QDQ */
   K2 ("MatMulInteger", lamina_int8_matmul_integer_reshape, lamina_int8_matmul_integer_run),
   K2 ("MaxPool2D", pool_reshape, pool_run),                          /* TFLite */
   K2 ("Mul", binary_reshape, mul_run),                               /* TFLite */

@@ -106,6 +106,20 @@ lamina_value_clear (LaminaValue *v)
 }
 
 gboolean
+lamina_value_copy (LaminaValue *out, const LaminaValue *v, GError **error)
+{
+  memset (out, 0, sizeof *out);
+  if (!lamina_value_set_shape (out, v->dtype, v->rank, v->dims, error) || !lamina_value_alloc (out, error))
+    {
+      lamina_value_clear (out);
+      return FALSE;
+    }
+  memcpy (out->data, v->data, (gsize) v->numel * lamina_dtype_size (v->dtype));
+  out->quant = v->quant;
+  return TRUE;
+}
+
+gboolean
 lamina_value_same_shape (const LaminaValue *a, const LaminaValue *b)
 {
   return a->rank == b->rank && memcmp (a->dims, b->dims, a->rank * sizeof a->dims[0]) == 0;

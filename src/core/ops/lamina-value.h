@@ -37,6 +37,9 @@ gboolean     lamina_value_alloc     (LaminaValue *v, GError **error);
  * file); FALSE when the tensor has no data or its size does not match. */
 gboolean     lamina_value_from_constant (LaminaValue *v, const LaminaTensor *t, GError **error);
 void         lamina_value_clear     (LaminaValue *v);   /* frees owned data */
+/* An owned copy of v's data in out (cleared first; quant is borrowed as
+ * v's is); FALSE + error when out of memory. */
+gboolean     lamina_value_copy      (LaminaValue *out, const LaminaValue *v, GError **error);
 gboolean     lamina_value_same_shape (const LaminaValue *a, const LaminaValue *b);
 /* "float32[1,3,224,224]" for messages */
 char        *lamina_value_describe  (const LaminaValue *v);

@@ -9,10 +9,12 @@
 #include <string.h>
 #include "lamina-sim-optimize.h"
 
+/* Tensor i of a node's inputs or outputs; NULL past the end (model files
+ * are untrusted: a QuantizeLinear may come without its inputs). */
 static LaminaTensor *
 tensor_at (GPtrArray *list, guint i)
 {
-  return g_ptr_array_index (list, i);
+  return i < list->len ? g_ptr_array_index (list, i) : NULL;
 }
 
 static gboolean
@@ -25,6 +27,16 @@ static gboolean
 is_op (const LaminaNode *node, const char *op_type)
 {
   return is_default_domain (node->domain) && strcmp (node->op_type, op_type) == 0;
+}
+
+/* is_op for any of a NULL-terminated list */
+static gboolean
+is_op_in (const LaminaNode *node, const char *const *op_types)
+{
+  for (; *op_types != NULL; op_types++)
+    if (is_op (node, *op_types))
+      return TRUE;
+  return FALSE;
 }
 
 /* A constant value the plan holds for t, or NULL. */
@@ -633,6 +645,95 @@ fuse_qdq_conv (LaminaSim *sim, Step *head, LaminaSimFusion *f)
   return qdq_conv_tail (sim, head, head->node, conv, f);
 }
 
+/* ---- QDQ unary functions as tables ------------------------------------------------ */
+
+/* Elementwise functions of one tensor (attributes aside). */
+static const char *const table_ops[] = {
+  "Abs", "Celu", "Elu", "Erf", "Exp", "Gelu", "HardSigmoid", "HardSwish", "LeakyRelu", "Mish", "Neg",
+  "Relu", "Selu", "Sigmoid", "Softplus", "Softsign", "Tanh", NULL,
+};
+
+/* kernel (node) on inputs into *out, allocated. */
+static gboolean
+run_kernel (LaminaSim *sim, const LaminaKernel *kernel, const LaminaNode *node, gint64 opset,
+            const LaminaValue **inputs, guint n_inputs, LaminaValue *out)
+{
+  LaminaValue *outputs[] = { out };
+  LaminaKernelCall call = { node, inputs, n_inputs, outputs, 1, opset, sim->parallel, NULL, NULL };
+  g_autoptr(GError) error = NULL;
+
+  return kernel != NULL && kernel->prepare == NULL && kernel->reshape (&call, &error)
+         && lamina_value_alloc (out, &error) && kernel->run (&call, &error);
+}
+
+/* The node's input i, or its constant inputs in order from 1 (the data
+ * input 0 replaced by x). */
+static guint
+step_inputs (const LaminaSim *sim, const LaminaNode *node, const LaminaValue *x, const LaminaValue **in)
+{
+  in[0] = x;
+  for (guint i = 1; i < node->inputs->len && i < 3; i++)
+    in[i] = tensor_at (node->inputs, i) ? constant_value (sim, tensor_at (node->inputs, i)) : NULL;
+  return MIN (node->inputs->len, 3);
+}
+
+/* The 256-entry table of DequantizeLinear → op → QuantizeLinear (steps
+ * dq, op, q), built by running those very kernels on every byte value, so
+ * that a lookup gives exactly what the three nodes give. */
+static gboolean
+build_table (LaminaSim *sim, const Step *dq, const Step *op, const Step *q, LaminaDType x_type, LaminaValue *table)
+{
+  const gint64 n = 256;
+  LaminaValue bytes = { 0 }, deq = { 0 }, fx = { 0 };
+  const LaminaValue *in[3];
+  gboolean ok;
+
+  ok = lamina_value_set_shape (&bytes, x_type, 1, &n, NULL) && lamina_value_alloc (&bytes, NULL);
+  for (int b = 0; ok && b < 256; b++)
+    ((guint8 *) bytes.data)[b] = (guint8) b;   /* the byte: int8 and uint8 alike */
+  ok = ok && run_kernel (sim, dq->kernel, dq->node, dq->opset, in, step_inputs (sim, dq->node, &bytes, in), &deq)
+       && deq.dtype == LAMINA_DTYPE_FLOAT32
+       && run_kernel (sim, lamina_kernel_lookup (op->node->op_type, op->node->domain), op->node, op->opset,
+                      (const LaminaValue *[]) { &deq }, 1, &fx)
+       && fx.dtype == LAMINA_DTYPE_FLOAT32
+       && run_kernel (sim, q->kernel, q->node, q->opset, in, step_inputs (sim, q->node, &fx, in), table)
+       && (table->dtype == LAMINA_DTYPE_INT8 || table->dtype == LAMINA_DTYPE_UINT8) && table->numel == n;
+  lamina_value_clear (&bytes);
+  lamina_value_clear (&deq);
+  lamina_value_clear (&fx);
+  return ok;
+}
+
+/* DequantizeLinear → unary function (Sigmoid, Tanh, HardSwish ...) →
+ * QuantizeLinear on 8-bit per-tensor integers: one table lookup
+ * (LookupTable), the integer kernel an NPU uses for such functions. */
+static const LaminaTensor *
+fuse_qdq_table (LaminaSim *sim, Step *head, LaminaSimFusion *f)
+{
+  const LaminaTensor *t = tensor_at (head->node->outputs, 0), *x;
+  const LaminaValue *p[3];
+  int s, q;
+
+  if (!is_op (head->node, "DequantizeLinear") || head->node->inputs->len < 1
+      || (x = tensor_at (head->node->inputs, 0)) == NULL || constant_value (sim, x) != NULL
+      || (x->dtype != LAMINA_DTYPE_INT8 && x->dtype != LAMINA_DTYPE_UINT8) || !qdq_params (sim, head->node, FALSE, 1, p)
+      || p[1]->numel != 1 || (s = sole_reader (sim, t)) < 0 || !is_op_in (sim->steps[s].node, table_ops)
+      || sim->steps[s].node->inputs->len != 1 || tensor_at (sim->steps[s].node->outputs, 0) == NULL
+      || (q = sole_reader (sim, tensor_at (sim->steps[s].node->outputs, 0))) < 0
+      || !is_op (sim->steps[q].node, "QuantizeLinear") || !qdq_params (sim, sim->steps[q].node, FALSE, 1, p)
+      || p[1]->numel != 1 || (f->kernel = lamina_kernel_lookup_integer ("LookupTable", "lamina")) == NULL
+      || !build_table (sim, head, &sim->steps[s], &sim->steps[q], x->dtype, &f->weight))
+    return NULL;
+  absorb (f, s, t);
+  absorb (f, q, tensor_at (sim->steps[s].node->outputs, 0));
+  f->n_inputs = 2;
+  f->inputs = g_new0 (const LaminaValue *, 2);
+  f->inputs[1] = &f->weight;
+  f->node = head->node;
+  f->source = 0;
+  return tensor_at (sim->steps[q].node->outputs, 0);
+}
+
 /* ---- QDQ pairs around data movement -------------------------------------------- */
 
 /* Operators that only move, select or compare values, and how many of
@@ -891,6 +992,8 @@ find_fusion (LaminaSim *sim, Step *head)
   out = fuse_hard_swish (sim, head, f);
   if (out == NULL && f->n_absorbed == 0 && f->inputs == NULL)
     out = fuse_qdq_conv (sim, head, f);
+  if (out == NULL && f->n_absorbed == 0 && f->inputs == NULL && f->kernel == NULL)
+    out = fuse_qdq_table (sim, head, f);
   if (out == NULL && f->n_absorbed == 0 && f->inputs == NULL)
     out = fuse_affine (sim, head, f);
   if (out != NULL && f->kernel == NULL && head->kernel->fuses_clamp && (next = sole_reader (sim, out)) >= 0

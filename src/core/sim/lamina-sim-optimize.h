@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * lamina-sim-optimize.h: plan-time optimisations of the simulator (private
- * to src/core/sim). None of them changes what a run computes beyond float
- * rounding; tests/test-sim-optimize.c compares against unoptimised runs.
+ * to src/core/sim). Apart from the QDQ rewrites below, none of them changes
+ * what a run computes beyond float rounding; tests/test-sim-optimize.c
+ * compares against unoptimised runs.
  *
  * Constant folding: a node whose inputs are all constants (a TFLite
  * Dequantize of float16 weights, an ONNX shape computation on constants)
@@ -16,16 +17,31 @@
  * rescaled into constants the simulator owns); a Conv/ConvTranspose/Gemm/
  * MatMul/FullyConnected (any kernel with fuses_clamp) the Relu or Clip that
  * alone reads its result, as a clamp applied while writing; and the
- * decomposed hard swish x · Clip (x + 3, 0, 6) / 6 runs as one HardSwish;
- * a QDQ convolution, DequantizeLinear (x_q) → Conv (int8 weights through
- * DequantizeLinear, float or int32 bias) → [Relu | Clip] → QuantizeLinear,
- * runs as one QLinearConv with the clamp fused (integer arithmetic, as ONNX
- * Runtime and an NPU run the file: results differ from the float path by
- * at most a quantization step). The head step then writes the last node's output
- * and the absorbed steps take no time. A fusion is only used while nobody
- * can see the tensors it skips: no observer, keep_all off, none of them
- * kept. Otherwise (the window, --dump) every node runs as written, so the
- * user always sees exact intermediate values.
+ * decomposed hard swish x · Clip (x + 3, 0, 6) / 6 runs as one HardSwish.
+ * The head step then writes the last node's output and the absorbed steps
+ * take no time.
+ *
+ * QDQ ONNX files run as their integer program, as ONNX Runtime and an NPU
+ * run them:
+ *  - DequantizeLinear (x_q) → Conv (int8 weights through DequantizeLinear,
+ *    float or int32 bias) → [Relu | Clip] → QuantizeLinear is one
+ *    QLinearConv with the clamp fused (requantized as ONNX Runtime does:
+ *    the output differs from the graph run as written, where float sums
+ *    break rounding ties differently);
+ *  - DequantizeLinear → unary function (Sigmoid, Tanh ...) →
+ *    QuantizeLinear on 8-bit per-tensor integers is one 256-entry table
+ *    (LookupTable), built with the three nodes' own kernels: exact;
+ *  - groups of DequantizeLinear → data movement (Reshape, Transpose,
+ *    Gather, Concat, MaxPool, nearest Resize ...) → QuantizeLinear with one
+ *    scale and zero point run the movement on the integers and the
+ *    DequantizeLinear / QuantizeLinear steps as copies (exact); a Conv
+ *    reading such a DequantizeLinear (one that also has other readers)
+ *    joins the group as a QLinearConv. A group is live or not as a whole.
+ *
+ * A fusion is only used while nobody can see the tensors it skips: no
+ * observer, keep_all off, none of them kept. Otherwise (the window,
+ * --dump) every node runs as written, so the user sees every intermediate
+ * value.
  */
 #pragma once
 
