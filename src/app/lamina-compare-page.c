@@ -16,6 +16,7 @@
 #include "lamina-compare-page.h"
 #include "lamina-index-model.h"
 #include "sim/lamina-sim-input.h"
+#include "lamina-column.h"
 
 /* the heatmap surface's long side: finer than the screen needs at fit */
 #define HEATMAP_MAX_SIDE 1280
@@ -304,16 +305,10 @@ bind_cell (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
 static void
 add_column (LaminaComparePage *self, const char *title, int which, gboolean expand)
 {
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-  GtkColumnViewColumn *column;
+  GtkColumnViewColumn *column = lamina_column_append (self->diff_list, title, expand, G_CALLBACK (setup_cell),
+                                                      G_CALLBACK (bind_cell), NULL, GINT_TO_POINTER (which));
 
-  g_object_set_data (G_OBJECT (factory), "page", self);
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), GINT_TO_POINTER (which));
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GINT_TO_POINTER (which));
-  column = gtk_column_view_column_new (title, factory);
-  gtk_column_view_column_set_expand (column, expand);
-  gtk_column_view_append_column (self->diff_list, column);
-  g_object_unref (column);
+  g_object_set_data (G_OBJECT (gtk_column_view_column_get_factory (column)), "page", self);
 }
 
 static void

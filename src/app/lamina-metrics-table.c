@@ -11,6 +11,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 #include "lamina-metrics-table.h"
+#include "lamina-column.h"
 
 struct _LaminaMetricsTable
 {
@@ -216,27 +217,22 @@ compare_rows (gconstpointer a, gconstpointer b, gpointer data)
 static GtkColumnViewColumn *
 add_column (LaminaMetricsTable *self, ColumnKind kind, LaminaMetricKind metric, const char *title)
 {
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   Column *column = g_new (Column, 1);
   GtkColumnViewColumn *col;
   g_autoptr(GtkSorter) sorter = NULL;
 
   *column = (Column) { self, kind, metric };
+  col = lamina_column_append (self->table, title, kind != COL_METRIC, G_CALLBACK (setup_cell), G_CALLBACK (bind_cell),
+                              NULL, column);
   /* the factory owns the column data */
-  g_object_set_data_full (G_OBJECT (factory), "column", column, g_free);
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), column);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), column);
+  g_object_set_data_full (G_OBJECT (gtk_column_view_column_get_factory (col)), "column", column, g_free);
   sorter = GTK_SORTER (gtk_custom_sorter_new (compare_rows, column, NULL));
-  col = gtk_column_view_column_new (title, factory);
   gtk_column_view_column_set_sorter (col, sorter);
   gtk_column_view_column_set_resizable (col, TRUE);
-  gtk_column_view_column_set_expand (col, kind != COL_METRIC);
   /* names are ellipsized: narrow enough that every figure fits beside the
    * Compare page's images; they take the room there is */
   if (kind != COL_METRIC)
     gtk_column_view_column_set_fixed_width (col, 96);
-  gtk_column_view_append_column (self->table, col);
-  g_object_unref (col);
   return col;
 }
 

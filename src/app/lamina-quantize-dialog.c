@@ -9,6 +9,8 @@
 #include "quant/lamina-calibrate.h"
 #include "quant/lamina-quantize.h"
 #include "vision/lamina-preset.h"
+#include "lamina-column.h"
+#include "lamina-file-chooser.h"
 
 /* the progress bar follows the worker at this pace */
 #define PROGRESS_POLL_MS 100
@@ -386,50 +388,37 @@ lamina_quantize_dialog_set_output (LaminaQuantizeDialog *self, const char *outpu
   update_sensitivity (self);
 }
 
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
 static void
-on_chooser_response (GtkNativeDialog *chooser, int response, LaminaQuantizeDialog *self)
+on_chosen (GtkWidget *owner, GtkFileChooserAction action, const char *path)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT &&
-      (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser))) != NULL &&
-      (path = g_file_get_path (file)) != NULL)
-    {
-      if (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)) == GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER)
-        lamina_quantize_dialog_set_folder (self, path);
-      else
-        lamina_quantize_dialog_set_output (self, path);
-    }
-  gtk_native_dialog_destroy (chooser);
-  g_clear_object (&self->chooser);
+  if (action == GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER)
+    lamina_quantize_dialog_set_folder (LAMINA_QUANTIZE_DIALOG (owner), path);
+  else
+    lamina_quantize_dialog_set_output (LAMINA_QUANTIZE_DIALOG (owner), path);
 }
 
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
 static void
 choose (LaminaQuantizeDialog *self, GtkFileChooserAction action, const char *title,
         const char *accept, const char *current)
 {
-  GtkFileChooserNative *chooser;
+  GtkFileChooser *chooser = lamina_file_chooser_new (GTK_WIDGET (self), &self->chooser, action, title, accept,
+                                                     on_chosen);
   g_autoptr(GFile) file = current ? g_file_new_for_path (current) : NULL;
   g_autoptr(GFile) parent = file ? g_file_get_parent (file) : NULL;
 
-  if (self->chooser != NULL)
+  if (chooser == NULL)
     return;
-  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, accept, _("_Cancel"));
   if (action == GTK_FILE_CHOOSER_ACTION_SAVE && file != NULL)
     {
       g_autofree char *base = g_file_get_basename (file);
       const char *onnx[] = { "*.onnx", NULL };
-      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), lamina_window_file_filter (_("ONNX models"), onnx));
-      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), parent, NULL);
-      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), base);
+      gtk_file_chooser_add_filter (chooser, lamina_window_file_filter (_("ONNX models"), onnx));
+      gtk_file_chooser_set_current_folder (chooser, parent, NULL);
+      gtk_file_chooser_set_current_name (chooser, base);
     }
   else if (file != NULL)
-    gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), file, NULL);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  self->chooser = GTK_NATIVE_DIALOG (chooser);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response), self);
+    gtk_file_chooser_set_current_folder (chooser, file, NULL);
   gtk_native_dialog_show (self->chooser);
 }
 G_GNUC_END_IGNORE_DEPRECATIONS
@@ -596,18 +585,8 @@ static void
 add_column (LaminaQuantizeDialog *self, const char *title, GCallback setup, GCallback bind,
             GCallback unbind, gboolean expand)
 {
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-  GtkColumnViewColumn *column;
-
-  g_signal_connect (factory, "setup", setup, self);
-  g_signal_connect (factory, "bind", bind, self);
-  if (unbind != NULL)
-    g_signal_connect (factory, "unbind", unbind, self);
-  column = gtk_column_view_column_new (title, factory);
-  gtk_column_view_column_set_expand (column, expand);
-  gtk_column_view_column_set_resizable (column, TRUE);
-  gtk_column_view_append_column (self->layers, column);
-  g_object_unref (column);
+  gtk_column_view_column_set_resizable (lamina_column_append (self->layers, title, expand, setup, bind, unbind, self),
+                                        TRUE);
 }
 
 static void
@@ -645,9 +624,7 @@ lamina_quantize_dialog_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->poll, g_source_remove);
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (self->chooser);
-  g_clear_object (&self->chooser);
+  lamina_file_chooser_close (&self->chooser);
   /* the table reads the document while it goes */
   gtk_widget_dispose_template (GTK_WIDGET (self), LAMINA_TYPE_QUANTIZE_DIALOG);
   g_clear_weak_pointer (&self->parent);

@@ -19,6 +19,8 @@
 #include "vision/lamina-image.h"
 #include "vision/lamina-preprocess.h"
 #include "vision/lamina-preset.h"
+#include "lamina-column.h"
+#include "lamina-file-chooser.h"
 
 /* the progress bar follows the worker at this pace */
 #define PROGRESS_POLL_MS 100
@@ -681,48 +683,33 @@ on_setting_changed (LaminaSuggestPanel *self)
 
 /* ---- choosers ------------------------------------------------------------------------ */
 
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
 static void
-on_chooser_response (GtkNativeDialog *chooser, int response, LaminaSuggestPanel *self)
+on_chosen (GtkWidget *owner, GtkFileChooserAction action, const char *path)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT &&
-      (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser))) != NULL &&
-      (path = g_file_get_path (file)) != NULL)
-    {
-      if (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)) == GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER)
-        lamina_suggest_panel_set_calibration (self, (const char *const[]) { path, NULL });
-      else
-        lamina_suggest_panel_set_eval_image (self, path);
-    }
-  gtk_native_dialog_destroy (chooser);
-  g_clear_object (&self->chooser);
+  if (action == GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER)
+    lamina_suggest_panel_set_calibration (LAMINA_SUGGEST_PANEL (owner), (const char *const[]) { path, NULL });
+  else
+    lamina_suggest_panel_set_eval_image (LAMINA_SUGGEST_PANEL (owner), path);
 }
 
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
 static void
 choose (LaminaSuggestPanel *self, GtkFileChooserAction action, const char *title)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GtkFileChooserNative *chooser;
+  GtkFileChooser *chooser = lamina_file_chooser_new (GTK_WIDGET (self), &self->chooser, action, title, _("_Select"),
+                                                     on_chosen);
 
-  if (self->chooser != NULL)
+  if (chooser == NULL)
     return;
-  chooser = gtk_file_chooser_native_new (title, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, action,
-                                         _("_Select"), _("_Cancel"));
   if (action == GTK_FILE_CHOOSER_ACTION_OPEN)
     {
       GtkFileFilter *filter = gtk_file_filter_new ();
       gtk_file_filter_set_name (filter, _("Images"));
       gtk_file_filter_add_mime_type (filter, "image/jpeg");
       gtk_file_filter_add_mime_type (filter, "image/png");
-      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+      gtk_file_chooser_add_filter (chooser, filter);
       g_object_unref (filter);
     }
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  self->chooser = GTK_NATIVE_DIALOG (chooser);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response), self);
   gtk_native_dialog_show (self->chooser);
 }
 G_GNUC_END_IGNORE_DEPRECATIONS
@@ -867,18 +854,11 @@ build_table (LaminaSuggestPanel *self)
   gtk_column_view_set_model (self->table, GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->rows)))));
   for (guint c = 0; c < N_COLUMNS; c++)
     {
-      GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-      GtkColumnViewColumn *column;
+      GtkColumnViewColumn *column = lamina_column_append (self->table, titles[c], c == COL_LAYER, G_CALLBACK (setup_cell),
+                                                          G_CALLBACK (bind_cell), G_CALLBACK (unbind_cell), self);
 
-      g_object_set_data (G_OBJECT (factory), "column", GUINT_TO_POINTER (c));
-      g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), self);
-      g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), self);
-      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), self);
-      column = gtk_column_view_column_new (titles[c], factory);
-      gtk_column_view_column_set_expand (column, c == COL_LAYER);
+      g_object_set_data (G_OBJECT (gtk_column_view_column_get_factory (column)), "column", GUINT_TO_POINTER (c));
       gtk_column_view_column_set_resizable (column, c == COL_LAYER);
-      gtk_column_view_append_column (self->table, column);
-      g_object_unref (column);
     }
 }
 
@@ -892,9 +872,7 @@ lamina_suggest_panel_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->poll, g_source_remove);
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (self->chooser);
-  g_clear_object (&self->chooser);
+  lamina_file_chooser_close (&self->chooser);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAMINA_TYPE_SUGGEST_PANEL);
   g_clear_object (&self->rows);
   g_clear_pointer (&self->session, session_release);

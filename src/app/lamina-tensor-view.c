@@ -19,6 +19,7 @@
 #include "ops/lamina-convert.h"
 #include "quant/lamina-metrics.h"
 #include "sim/lamina-npy.h"
+#include "lamina-column.h"
 
 enum { STAT_COUNT, STAT_ZEROS, STAT_MIN, STAT_MAX, STAT_MEAN, STAT_STD, STAT_NAN, STAT_INF, N_STATS };
 
@@ -125,8 +126,9 @@ static void
 setup_cell (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
 {
   GtkWidget *label = gtk_label_new (NULL);
+  gboolean right = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "right"));
 
-  gtk_label_set_xalign (GTK_LABEL (label), GPOINTER_TO_INT (data) ? 1.0 : 0.0);
+  gtk_label_set_xalign (GTK_LABEL (label), right ? 1.0 : 0.0);
   gtk_widget_add_css_class (label, "numeric");
   gtk_widget_add_css_class (label, "monospace");
   gtk_list_item_set_child (item, label);
@@ -157,15 +159,10 @@ bind_value (GtkSignalListItemFactory *factory, GtkListItem *item, LaminaTensorVi
 static void
 add_column (LaminaTensorView *self, const char *title, GCallback bind, gboolean right, gboolean expand)
 {
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-  GtkColumnViewColumn *column;
+  GtkColumnViewColumn *column = lamina_column_append (self->values_view, title, expand, G_CALLBACK (setup_cell), bind,
+                                                      NULL, self);
 
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), GINT_TO_POINTER (right));
-  g_signal_connect (factory, "bind", bind, self);
-  column = gtk_column_view_column_new (title, factory);
-  gtk_column_view_column_set_expand (column, expand);
-  gtk_column_view_append_column (self->values_view, column);
-  g_object_unref (column);
+  g_object_set_data (G_OBJECT (gtk_column_view_column_get_factory (column)), "right", GINT_TO_POINTER (right));
 }
 
 static void
