@@ -601,9 +601,11 @@ test_sim_responsive (void)
   run = g_get_monotonic_time () - start;
   g_test_message ("run %.0f ms, longest main-loop gap %.0f ms", run / 1000.0, ticks.longest / 1000.0);
   g_assert_true (lamina_sim_session_is_finished (s));
-  /* a blocked loop would miss the whole run; slow builds (sanitizers) run
-   * longer and get a proportionally longer bound */
-  g_assert_cmpint (ticks.longest, <, MAX (300 * 1000, run / 4));
+  /* A blocked loop would miss (nearly) the whole run. Only that is checked:
+   * on a loaded machine (other tests running beside this one) a 300 ms gap
+   * happens without any fault of ours, and tests do not fail on timing. The
+   * figure above is the measurement. */
+  g_assert_cmpint (ticks.longest, <, MAX (300 * 1000, run * 3 / 4));
 
   gtk_window_destroy (GTK_WINDOW (f.window));
   g_free (f.failure);

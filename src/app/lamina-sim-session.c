@@ -578,11 +578,8 @@ lamina_sim_session_set_input_value (LaminaSimSession *self, const char *name,
   if (!check_idle (self, error))
     return FALSE;
   lamina_value_clear (&spec->value);
-  if (!lamina_value_set_shape (&spec->value, value->dtype, value->rank, value->dims, error) ||
-      !lamina_value_alloc (&spec->value, error))
+  if (!lamina_value_copy (&spec->value, value, error))
     return FALSE;
-  memcpy (spec->value.data, value->data, (gsize) value->numel * lamina_dtype_size (value->dtype));
-  spec->value.quant = value->quant;
   spec->source = LAMINA_INPUT_VALUE;
   g_free (spec->shape);
   spec->shape = lamina_format_dims (value->rank, value->dims);
@@ -705,17 +702,6 @@ lamina_sim_session_is_finished (LaminaSimSession *self)
   return self->schedule->len > 0 && self->position >= self->schedule->len;
 }
 
-static gboolean
-copy_into (const LaminaValue *v, LaminaValue *out)
-{
-  memset (out, 0, sizeof *out);
-  if (!lamina_value_set_shape (out, v->dtype, v->rank, v->dims, NULL) || !lamina_value_alloc (out, NULL))
-    return FALSE;
-  memcpy (out->data, v->data, (gsize) v->numel * lamina_dtype_size (v->dtype));
-  out->quant = v->quant;
-  return TRUE;
-}
-
 gboolean
 lamina_sim_session_copy_value (LaminaSimSession *self, const LaminaTensor *t, LaminaValue *out)
 {
@@ -730,11 +716,11 @@ lamina_sim_session_copy_value (LaminaSimSession *self, const LaminaTensor *t, La
   if (self->sim != NULL)
     v = lamina_sim_get_value (self->sim, t);
   if (v != NULL)
-    return copy_into (v, out);
+    return lamina_value_copy (out, v, NULL);
   /* weights are readable before anything was planned (or when nothing can be) */
   if (t->data == NULL || !lamina_value_from_constant (&constant, t, NULL))
     return FALSE;
-  ok = copy_into (&constant, out);
+  ok = lamina_value_copy (out, &constant, NULL);
   lamina_value_clear (&constant);
   return ok;
 }

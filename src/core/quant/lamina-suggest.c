@@ -45,12 +45,12 @@ value_copy (const LaminaValue *v, GError **error)
 {
   LaminaValue *c = g_new0 (LaminaValue, 1);
 
-  if (!lamina_value_set_shape (c, v->dtype, v->rank, v->dims, error) || !lamina_value_alloc (c, error))
+  if (!lamina_value_copy (c, v, error))
     {
       value_free (c);
       return NULL;
     }
-  memcpy (c->data, v->data, v->numel * lamina_dtype_size (v->dtype));
+  c->quant = NULL;   /* the simulator's parameters die with it */
   return c;
 }
 
