@@ -398,36 +398,9 @@ lamina_graph_view_zoom_to_fit (LaminaGraphView *self)
 }
 
 static void
-zoom_by (LaminaGraphView *self, double factor)
+fit_view (GtkWidget *widget)
 {
-  lamina_viewport_zoom_at (self->viewport, factor, gtk_widget_get_width (GTK_WIDGET (self)) / 2.0,
-                           gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
-}
-
-static void
-action_zoom (GSimpleAction *action, GVariant *param, gpointer data)
-{
-  LaminaGraphView *self = data;
-  const char *name = g_action_get_name (G_ACTION (action));
-
-  if (g_str_equal (name, "zoom-in"))
-    zoom_by (self, LAMINA_PAN_ZOOM_STEP);
-  else if (g_str_equal (name, "zoom-out"))
-    zoom_by (self, 1 / LAMINA_PAN_ZOOM_STEP);
-  else if (g_str_equal (name, "zoom-reset"))
-    lamina_viewport_set_zoom (self->viewport, 1.0);
-  else
-    lamina_viewport_zoom_to_fit (self->viewport);
-}
-
-static void
-update_actions (LaminaGraphView *self)
-{
-  static const char *names[] = { "zoom-in", "zoom-out", "zoom-reset", "zoom-fit" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self->actions), names[i])),
-                                 self->scene != NULL);
+  lamina_viewport_zoom_to_fit (LAMINA_GRAPH_VIEW (widget)->viewport);
 }
 
 /* ---- selection ----------------------------------------------------------- */
@@ -748,7 +721,7 @@ set_scene (LaminaGraphView *self, LaminaScene *scene)
   lamina_viewport_set_content_size (self->viewport, layout ? layout->width : 0, layout ? layout->height : 0);
   self->initial_view_pending = TRUE;
   apply_initial_view (self);
-  update_actions (self);
+  lamina_pan_zoom_actions_set_enabled (self->actions, self->scene != NULL);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCENE]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
@@ -997,20 +970,13 @@ add_controllers (LaminaGraphView *self)
 static void
 lamina_graph_view_init (LaminaGraphView *self)
 {
-  static const GActionEntry entries[] = {
-    { "zoom-in", action_zoom }, { "zoom-out", action_zoom },
-    { "zoom-reset", action_zoom }, { "zoom-fit", action_zoom },
-  };
-
   self->selected = -1;
   self->selected_edge = -1;
   self->hovered = -1;
   self->viewport = lamina_viewport_new ();
   g_signal_connect_swapped (self->viewport, "changed", G_CALLBACK (on_viewport_changed), self);
-  self->actions = g_simple_action_group_new ();
-  g_action_map_add_action_entries (G_ACTION_MAP (self->actions), entries, G_N_ELEMENTS (entries), self);
+  self->actions = lamina_pan_zoom_actions_new (GTK_WIDGET (self), self->viewport, fit_view);
   gtk_widget_insert_action_group (GTK_WIDGET (self), "canvas", G_ACTION_GROUP (self->actions));
-  update_actions (self);
   /* the view style class gives the canvas Adwaita's view background */
   gtk_widget_add_css_class (GTK_WIDGET (self), "view");
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);

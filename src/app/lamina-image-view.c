@@ -150,36 +150,9 @@ lamina_image_view_size_allocate (GtkWidget *widget, int width, int height, int b
 }
 
 static void
-zoom_by (LaminaImageView *self, double factor)
+fit_view (GtkWidget *widget)
 {
-  lamina_viewport_zoom_at (self->viewport, factor, gtk_widget_get_width (GTK_WIDGET (self)) / 2.0,
-                           gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
-}
-
-static void
-action_zoom (GSimpleAction *action, GVariant *param, gpointer data)
-{
-  LaminaImageView *self = data;
-  const char *name = g_action_get_name (G_ACTION (action));
-
-  if (g_str_equal (name, "zoom-in"))
-    zoom_by (self, LAMINA_PAN_ZOOM_STEP);
-  else if (g_str_equal (name, "zoom-out"))
-    zoom_by (self, 1 / LAMINA_PAN_ZOOM_STEP);
-  else if (g_str_equal (name, "zoom-reset"))
-    lamina_viewport_set_zoom (self->viewport, 1.0);
-  else
-    zoom_to_fit (self);
-}
-
-static void
-update_actions (LaminaImageView *self)
-{
-  static const char *names[] = { "zoom-in", "zoom-out", "zoom-reset", "zoom-fit" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self->actions), names[i])),
-                                 self->texture != NULL);
+  zoom_to_fit (LAMINA_IMAGE_VIEW (widget));
 }
 
 /* ---- input ------------------------------------------------------------------------ */
@@ -234,7 +207,7 @@ lamina_image_view_set_image (LaminaImageView *self, const LaminaImage *image)
   lamina_viewport_set_content_size (self->viewport, self->image_w, self->image_h);
   self->fit_pending = TRUE;
   apply_fit (self);
-  update_actions (self);
+  lamina_pan_zoom_actions_set_enabled (self->actions, self->texture != NULL);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -466,20 +439,13 @@ add_controllers (LaminaImageView *self)
 static void
 lamina_image_view_init (LaminaImageView *self)
 {
-  static const GActionEntry entries[] = {
-    { "zoom-in", action_zoom }, { "zoom-out", action_zoom },
-    { "zoom-reset", action_zoom }, { "zoom-fit", action_zoom },
-  };
-
   self->selected = -1;
   self->labels = TRUE;
   self->overlay_opacity = 0.6;
   self->shown_index = g_array_new (FALSE, FALSE, sizeof (guint));
   self->viewport = lamina_viewport_new ();
   g_signal_connect_swapped (self->viewport, "changed", G_CALLBACK (gtk_widget_queue_draw), self);
-  self->actions = g_simple_action_group_new ();
-  g_action_map_add_action_entries (G_ACTION_MAP (self->actions), entries, G_N_ELEMENTS (entries), self);
-  update_actions (self);
+  self->actions = lamina_pan_zoom_actions_new (GTK_WIDGET (self), self->viewport, fit_view);
   gtk_widget_add_css_class (GTK_WIDGET (self), "view");
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);

@@ -145,3 +145,55 @@ lamina_pan_zoom_attach (GtkWidget *widget, LaminaViewport *viewport, LaminaPanZo
   g_signal_connect (key, "key-pressed", G_CALLBACK (on_key_pressed), pz);
   gtk_widget_add_controller (widget, key);
 }
+
+/* ---- zoom actions ------------------------------------------------------------- */
+
+typedef struct {
+  GtkWidget            *widget;     /* not a reference: the view owns the group */
+  LaminaViewport       *viewport;
+  LaminaPanZoomFitFunc  fit;
+} ZoomTarget;
+
+static void
+action_zoom (GSimpleAction *action, GVariant *param, gpointer data)
+{
+  const ZoomTarget *z = data;
+  const char *name = g_action_get_name (G_ACTION (action));
+  double cx = gtk_widget_get_width (z->widget) / 2.0, cy = gtk_widget_get_height (z->widget) / 2.0;
+
+  if (g_str_equal (name, "zoom-in"))
+    lamina_viewport_zoom_at (z->viewport, LAMINA_PAN_ZOOM_STEP, cx, cy);
+  else if (g_str_equal (name, "zoom-out"))
+    lamina_viewport_zoom_at (z->viewport, 1 / LAMINA_PAN_ZOOM_STEP, cx, cy);
+  else if (g_str_equal (name, "zoom-reset"))
+    lamina_viewport_set_zoom (z->viewport, 1.0);
+  else
+    z->fit (z->widget);
+}
+
+static const GActionEntry zoom_entries[] = {
+  { "zoom-in", action_zoom }, { "zoom-out", action_zoom },
+  { "zoom-reset", action_zoom }, { "zoom-fit", action_zoom },
+};
+
+GSimpleActionGroup *
+lamina_pan_zoom_actions_new (GtkWidget *widget, LaminaViewport *viewport, LaminaPanZoomFitFunc fit)
+{
+  GSimpleActionGroup *actions = g_simple_action_group_new ();
+  ZoomTarget *z = g_new (ZoomTarget, 1);
+
+  *z = (ZoomTarget) { widget, viewport, fit };
+  g_object_set_data_full (G_OBJECT (actions), "lamina-zoom-target", z, g_free);
+  g_action_map_add_action_entries (G_ACTION_MAP (actions), zoom_entries, G_N_ELEMENTS (zoom_entries), z);
+  lamina_pan_zoom_actions_set_enabled (actions, FALSE);
+  return actions;
+}
+
+void
+lamina_pan_zoom_actions_set_enabled (GSimpleActionGroup *actions, gboolean enabled)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (zoom_entries); i++)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (actions),
+                                                                              zoom_entries[i].name)),
+                                 enabled);
+}

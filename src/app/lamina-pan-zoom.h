@@ -21,4 +21,13 @@ typedef gboolean (*LaminaPanZoomActiveFunc) (GtkWidget *widget);
 /* Adds the controllers to widget; their state lives as long as the widget. */
 void lamina_pan_zoom_attach (GtkWidget *widget, LaminaViewport *viewport, LaminaPanZoomActiveFunc active);
 
+/* How a view fits its content into itself (the zoom-fit action). */
+typedef void (*LaminaPanZoomFitFunc) (GtkWidget *widget);
+
+/* The view's zoom-in, zoom-out (one step around its centre), zoom-reset
+ * (100 %) and zoom-fit actions, disabled until set_enabled. */
+GSimpleActionGroup *lamina_pan_zoom_actions_new         (GtkWidget *widget, LaminaViewport *viewport,
+                                                         LaminaPanZoomFitFunc fit);
+void                lamina_pan_zoom_actions_set_enabled (GSimpleActionGroup *actions, gboolean enabled);
+
 G_END_DECLS
