@@ -472,6 +472,30 @@ test_bench (void)
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "Relu"));
   lamina_test_run_clear (&r);
+
+  /* --top: the slowest steps, slowest first, at most N */
+  r = lamina_test_run_cli ("bench", model, "--shape", "x=2x4", "--runs", "3", "--top", "2", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (parser, r.out);
+  ops = json_object_get_array_member (root, "slowest");
+  g_assert_cmpuint (json_array_get_length (ops), <=, 2);
+  g_assert_cmpuint (json_array_get_length (ops), >=, 1);
+  for (guint i = 0; i < json_array_get_length (ops); i++)
+    {
+      JsonObject *o = json_array_get_object_element (ops, i);
+      const char *op = json_object_get_string_member (o, "op");
+      g_assert_true (g_str_equal (op, "Relu") || g_str_equal (op, "Mul") || g_str_equal (op, "Neg"));
+      g_assert_cmpfloat (json_object_get_double_member (o, "ms"), >, 0);
+      if (i > 0)
+        g_assert_cmpfloat (json_object_get_double_member (o, "ms"), <=,
+                           json_object_get_double_member (json_array_get_object_element (ops, i - 1), "ms"));
+    }
+  lamina_test_run_clear (&r);
+  r = lamina_test_run_cli ("bench", model, "--shape", "x=1x4", "--runs", "2", "--top", "3", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "Node"));
+  lamina_test_run_clear (&r);
+  expect_failure ("--top", "bench", model, "--top", "-1", NULL);
 }
 
 static void

@@ -547,6 +547,59 @@ test_maxpool_bytes (void)
   g_assert_cmpint (y[3], ==, 250);
 }
 
+/* MaxPool on int8 / uint8 planes: the byte loop (lamina_pool_max_bytes)
+ * gives exactly what the float path (LAMINA_INT8_REFERENCE) gives, over
+ * padding on all sides, strides 1 to 3, dilation, ceil_mode and both
+ * signednesses, on random bytes (a max is exact: no tolerance). */
+static void
+test_maxpool_bytes_fast (void)
+{
+  static const struct {
+    gint64 h, w, k0, k1, s, dil, pads[4];
+    int ceil;
+    LaminaDType dtype;
+  } cases[] = {
+    { 17, 21, 3, 3, 2, 1, { 1, 1, 1, 1 }, 0, LAMINA_DTYPE_INT8 },
+    { 16, 16, 2, 2, 2, 1, { 0, 0, 0, 0 }, 0, LAMINA_DTYPE_UINT8 },
+    { 13, 11, 3, 2, 1, 2, { 2, 1, 0, 2 }, 0, LAMINA_DTYPE_INT8 },
+    { 10, 15, 3, 3, 3, 1, { 0, 1, 1, 0 }, 1, LAMINA_DTYPE_UINT8 },
+    { 5, 40, 5, 5, 1, 1, { 2, 2, 2, 2 }, 0, LAMINA_DTYPE_INT8 },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (41);
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      gint64 xd[] = { 2, 3, cases[c].h, cases[c].w }, n = 2 * 3 * cases[c].h * cases[c].w;
+      g_autofree guint8 *x = g_new (guint8, n), *fast = NULL;
+      gint64 n_fast = 0;
+
+      for (gint64 i = 0; i < n; i++)
+        x[i] = (guint8) g_rand_int_range (rand, 0, 256);
+      for (int pass = 0; pass < 2; pass++)
+        {
+          g_autoptr (LaminaTestKernel) op = op_new ("MaxPool", 12);
+          g_autoptr (GError) error = NULL;
+          const LaminaValue *y;
+          if (pass == 1)
+            g_setenv ("LAMINA_INT8_REFERENCE", "1", TRUE);
+          op_input_typed (op, cases[c].dtype, x, 4, xd, FALSE);
+          lamina_test_kernel_set_ints (op, "kernel_shape", 2, (gint64[]) { cases[c].k0, cases[c].k1 });
+          lamina_test_kernel_set_ints (op, "strides", 2, (gint64[]) { cases[c].s, cases[c].s });
+          lamina_test_kernel_set_ints (op, "dilations", 2, (gint64[]) { cases[c].dil, cases[c].dil });
+          lamina_test_kernel_set_ints (op, "pads", 4, cases[c].pads);
+          lamina_test_kernel_set_int (op, "ceil_mode", cases[c].ceil);
+          g_assert_true (op_run (op, 1, &error));
+          g_unsetenv ("LAMINA_INT8_REFERENCE");
+          y = op_output (op, 0);
+          g_assert_cmpint (y->dtype, ==, cases[c].dtype);
+          if (pass == 0)
+            fast = g_memdup2 (y->data, y->numel), n_fast = y->numel;
+          else
+            g_assert_cmpmem (y->data, y->numel, fast, n_fast);
+        }
+    }
+}
+
 /* ---- fast paths against the references ------------------------------------ */
 
 static float *
@@ -936,6 +989,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ops-conv/conv-transpose", test_conv_transpose);
   g_test_add_func ("/ops-conv/pool/max", test_maxpool);
   g_test_add_func ("/ops-conv/pool/max-bytes", test_maxpool_bytes);
+  g_test_add_func ("/ops-conv/pool/max-bytes-fast", test_maxpool_bytes_fast);
   g_test_add_func ("/ops-conv/pool/average", test_avgpool);
   g_test_add_func ("/ops-conv/pool/lp-global", test_lp_global_pool);
   g_test_add_func ("/ops-conv/gemm", test_gemm);

@@ -691,6 +691,7 @@ typedef struct {
   gint64      batch, cin, h, w, cout, k, stride, pad, dil, group;
   LaminaDType x_type;
   gint32      x_zero;
+  gint8       w_zero;   /* ≠ 0: w − z_w leaves int8, the int16 pair path runs instead of the byte one */
 } NchwCase;
 
 /* The case's output (copied) in one of three modes: 0 fast with the
@@ -710,6 +711,7 @@ run_nchw_case (const NchwCase *c, const guint8 *x, const gint8 *w, const float *
   guint8 zxu = (guint8) c->x_zero;
   const LaminaValue *y;
 
+  memset (zw, c->w_zero, c->cout);
   if (mode == 1)
     lamina_test_kernel_skip_prepare (k);
   if (mode == 2)
@@ -735,9 +737,12 @@ run_nchw_case (const NchwCase *c, const guint8 *x, const gint8 *w, const float *
 }
 
 /* QLinearConv on NCHW tensors: the matrix product on the planes (direct
- * 1×1 and im2col windows; channel blocks of 8 (VNNI), 4 (AVX2) and the
- * plain remainder, a column tail) and the depthwise plane loop give, with
- * and without a prepared filter, exactly LAMINA_INT8_REFERENCE's integers. */
+ * 1×1 and im2col windows; on bytes (vpdpbusd, padded planes, channel
+ * blocks of 8 with a zero-padded last one) or, with a filter zero point
+ * that leaves int8, on int16 pairs (channel blocks of 8 (VNNI), 4 (AVX2)
+ * and the plain remainder); full blocks of 16 pixels and a column tail)
+ * and the depthwise plane loop give, with and without a prepared filter,
+ * exactly LAMINA_INT8_REFERENCE's integers. */
 static void
 test_qlinear_conv_nchw_fast (void)
 {
@@ -748,6 +753,10 @@ test_qlinear_conv_nchw_fast (void)
     { "3x3 dilation 2, 20 channels", 1, 3, 12, 12, 20, 3, 1, 2, 2, 1, LAMINA_DTYPE_UINT8, 0 },
     { "depthwise 3x3, stride 2, dilation 2", 2, 6, 9, 11, 6, 3, 2, 1, 2, 6, LAMINA_DTYPE_INT8, -3 },
     { "depthwise 3x3, uint8", 1, 5, 8, 17, 5, 3, 1, 1, 1, 5, LAMINA_DTYPE_UINT8, 120 },
+    { "3x3 pad 1, filter zero point: int16 pairs", 1, 6, 9, 11, 21, 3, 1, 1, 1, 1, LAMINA_DTYPE_INT8, -3, 60 },
+    { "1x1 direct, 35 x 40 pixels, filter zero point", 1, 9, 35, 40, 12, 1, 1, 0, 1, 1, LAMINA_DTYPE_UINT8, 7, -50 },
+    { "1x1 direct, 35 x 40 pixels", 1, 9, 35, 40, 12, 1, 1, 0, 1, 1, LAMINA_DTYPE_INT8, 7 },
+    { "3x3 stride 2, 3 channels, 37 x 45 (a first layer)", 1, 3, 37, 45, 24, 3, 2, 1, 1, 1, LAMINA_DTYPE_INT8, -100 },
   };
   g_autoptr(GRand) rand = g_rand_new_with_seed (31);
 

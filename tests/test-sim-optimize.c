@@ -385,9 +385,10 @@ qdq_conv_model (void)
 }
 
 /* The int8 output (copied); *y_seen: whether the Conv's float output was
- * computed (the graph ran as written). */
+ * computed (the graph ran as written); *n_qlinear: steps that ran as a
+ * QLinearConv (lamina_sim_step_op, what bench reports). */
 static GBytes *
-run_qdq (LaminaModel *m, LaminaSimOptimize optimize, gboolean keep_all, gboolean *y_seen)
+run_qdq (LaminaModel *m, LaminaSimOptimize optimize, gboolean keep_all, gboolean *y_seen, guint *n_qlinear)
 {
   g_autoptr(LaminaSim) sim = lamina_sim_new (m, m->graph, &(LaminaSimOptions) { 1, .optimize = optimize }, NULL);
   const gint8 xq[] = { 5, -3, 7, 0, 12, -8, 3, 2, -1 };
@@ -404,6 +405,9 @@ run_qdq (LaminaModel *m, LaminaSimOptimize optimize, gboolean keep_all, gboolean
   lamina_value_clear (&v);
   lamina_sim_keep_all (sim, keep_all);
   *y_seen = FALSE;
+  *n_qlinear = 0;
+  for (guint i = 0; i < lamina_sim_n_steps (sim); i++)
+    *n_qlinear += g_strcmp0 (lamina_sim_step_op (sim, i), "QLinearConv") == 0;
   while (lamina_sim_position (sim) < lamina_sim_n_steps (sim))
     {
       g_assert_true (lamina_sim_step (sim, &error));
@@ -431,9 +435,11 @@ test_qdq_conv (void)
   for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
     {
       gboolean y_seen;
-      g_autoptr(GBytes) got = run_qdq (m, modes[i], i == 2, &y_seen);
+      guint n_qlinear;
+      g_autoptr(GBytes) got = run_qdq (m, modes[i], i == 2, &y_seen, &n_qlinear);
       g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got), want, sizeof want);
       g_assert_cmpint (y_seen, ==, i != 0);
+      g_assert_cmpuint (n_qlinear, ==, i == 0 ? 1 : 0);
     }
 }
 

@@ -276,3 +276,89 @@ lamina_pool (LaminaParallel *p, const LaminaConvGeom *g, const LaminaPoolParams 
     }
   lamina_parallel_for (p, g->batch * g->cin, 4, pool_range, &job);
 }
+
+/* ---- max pooling on bytes ------------------------------------------------ */
+
+/* dst = max (dst, src ^ flip) on unsigned bytes: int8 flipped by 0x80
+ * orders as uint8, so one loop serves both. */
+LAMINA_VECTOR_CLONES static void
+max_bytes_into (guint8 *restrict dst, const guint8 *restrict src, gint64 n, guint8 flip)
+{
+  for (gint64 i = 0; i < n; i++)
+    {
+      guint8 v = src[i] ^ flip;
+      dst[i] = dst[i] > v ? dst[i] : v;
+    }
+}
+
+/* row[i] = max over the window's columns starting at i, for n starts. */
+LAMINA_VECTOR_CLONES static void
+max_columns (guint8 *restrict out, const guint8 *restrict row, gint64 n, gint64 k, gint64 dil)
+{
+  memcpy (out, row, n);
+  for (gint64 t = 1; t < k; t++)
+    for (gint64 i = 0; i < n; i++)
+      out[i] = out[i] > row[i + t * dil] ? out[i] : row[i + t * dil];
+}
+
+typedef struct {
+  const LaminaConvGeom *g;
+  const guint8         *x;
+  guint8               *y;
+  guint8                flip;
+} BytePoolJob;
+
+/* One plane: per output row, the window's input rows combined into a
+ * padded row (0, below every flipped value, in the padding), its columns
+ * combined, every stride-th start kept. */
+static void
+max_pool_bytes_plane (const BytePoolJob *j, const guint8 *x, guint8 *y, guint8 *row, guint8 *cols)
+{
+  const LaminaConvGeom *g = j->g;
+  gint64 starts = (g->out[1] - 1) * g->stride[1] + 1, pw = starts + (g->k[1] - 1) * g->dil[1];
+  gint64 lead = MIN (g->pad[1], pw), w = CLAMP (pw - lead, 0, g->in[1]);
+
+  for (gint64 o0 = 0; o0 < g->out[0]; o0++, y += g->out[1])
+    {
+      memset (row, 0, pw);
+      for (gint64 k0 = 0; k0 < g->k[0]; k0++)
+        {
+          gint64 i0 = o0 * g->stride[0] + k0 * g->dil[0] - g->pad[0];
+          if (inside (i0, g->in[0]))
+            max_bytes_into (row + lead, x + i0 * g->in[1], w, j->flip);
+        }
+      max_columns (cols, row, starts, g->k[1], g->dil[1]);
+      for (gint64 o1 = 0; o1 < g->out[1]; o1++)
+        y[o1] = cols[o1 * g->stride[1]] ^ j->flip;
+    }
+}
+
+static void
+max_pool_bytes_range (gint64 begin, gint64 end, gpointer data)
+{
+  const BytePoolJob *j = data;
+  const LaminaConvGeom *g = j->g;
+  gint64 starts = (g->out[1] - 1) * g->stride[1] + 1, pw = starts + (g->k[1] - 1) * g->dil[1];
+  g_autofree guint8 *row = g_new (guint8, MAX (pw, 1)), *cols = g_new (guint8, MAX (starts, 1));
+
+  for (gint64 i = begin; i < end; i++)
+    max_pool_bytes_plane (j, j->x + i * g->x_c, j->y + i * g->y_c, row, cols);
+}
+
+gboolean
+lamina_pool_max_bytes_applies (const LaminaConvGeom *g)
+{
+  return g->nsp == 2 && !g->channels_last && g->out[0] > 0 && g->out[1] > 0 && g->x_sp[1] == 1
+         && g->x_sp[0] == g->in[1] && g->x_c == g->in[0] * g->in[1] && g->x_n == g->cin * g->x_c
+         && g->y_sp[1] == 1 && g->y_sp[0] == g->out[1] && g->y_c == g->out[0] * g->out[1]
+         && g->y_n == g->cout * g->y_c;
+}
+
+void
+lamina_pool_max_bytes (LaminaParallel *p, const LaminaConvGeom *g, const void *x, gboolean is_signed, void *y)
+{
+  BytePoolJob j = { g, x, y, is_signed ? 0x80 : 0 };
+
+  g_return_if_fail (lamina_pool_max_bytes_applies (g));
+  lamina_parallel_for (p, g->batch * g->cin, 8, max_pool_bytes_range, &j);
+}

@@ -109,4 +109,10 @@ void     lamina_pool_reference (const LaminaConvGeom *g, const LaminaPoolParams 
 void     lamina_pool (LaminaParallel *p, const LaminaConvGeom *g, const LaminaPoolParams *params,
                       const float *x, float *y, gint64 *indices);
 
+/* Max pooling of dense 2-D NCHW int8 (is_signed) or uint8 planes, exact
+ * on the bytes (lamina_pool on their float values gives the same). */
+gboolean lamina_pool_max_bytes_applies (const LaminaConvGeom *g);
+void     lamina_pool_max_bytes         (LaminaParallel *p, const LaminaConvGeom *g, const void *x,
+                                        gboolean is_signed, void *y);
+
 G_END_DECLS

@@ -399,18 +399,18 @@ convolve_nchw_gemm (const LaminaKernelCall *call, const LaminaConvGeom *g, const
                    const Requant *rq, LaminaValue *y)
 {
   const LaminaInt8Packed *pw = prepared_filter (call, g);
-  g_autofree gint32 *own = NULL;
+  g_autoptr(LaminaInt8Rows) own = NULL;
   gint64 cout = g->cout, n = MAX (cout, 1);
   g_autofree gint32 *zeros = g_new0 (gint32, n), *left = g_new (gint32, n);
   g_autofree gint32 *right = g_new (gint32, n), *mult = g_new (gint32, n);
   g_autofree float *scale = g_new (float, n);
   LaminaInt8RowRequant row;
-  const gint32 *rows = pw ? pw->rows : NULL;
+  const LaminaInt8Rows *rows = pw ? pw->rows : NULL;
 
   if (rows == NULL)
     {
       g_autofree gint16 *ww = widen_filter (g, w, w_zero, n_w_zero);
-      rows = own = lamina_int8_pair_rows (ww, cout, g->cin * g->k[0] * g->k[1]);
+      rows = own = lamina_int8_rows_new (ww, cout, g->cin * g->k[0] * g->k[1]);
     }
   row_requant (rq, cout, bias, zeros, mult, left, right, scale, &row);
   lamina_int8_gemm_nchw (call->parallel, g, x, x_zero, rows, &row, y->data);
@@ -1120,7 +1120,7 @@ lamina_int8_qlinear_conv_prepare (LaminaKernelCall *call, gpointer *state, GErro
     return TRUE;
   *state = pw = pack_filter (&g, w, zero, n);
   ww = widen_filter (&g, w, zero, n);
-  pw->rows = lamina_int8_pair_rows (ww, g.cout, g.w_o);
+  pw->rows = lamina_int8_rows_new (ww, g.cout, g.w_o);
   return TRUE;
 }
 

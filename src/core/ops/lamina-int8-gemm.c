@@ -49,7 +49,7 @@ lamina_int8_packed_free (LaminaInt8Packed *pw)
   if (pw == NULL)
     return;
   g_free (pw->data);
-  g_free (pw->rows);
+  lamina_int8_rows_free (pw->rows);
   g_free (pw);
 }
 
@@ -478,54 +478,83 @@ lamina_int8_conv_packed (LaminaParallel *p, const LaminaConvGeom *g, const gint1
 #define NCOL 16   /* output columns (pixels) per micro-kernel call */
 #define NROW 4    /* output channels per micro-kernel call */
 
-gint32 *
-lamina_int8_pair_rows (const gint16 *w, gint64 cout, gint64 k)
+/* A value of K that fits vpdpbusd's signed byte. */
+static gboolean
+fits_int8 (gint16 v)
 {
-  gint64 pairs = (k + 1) / 2;
-  gint32 *rows = g_new0 (gint32, MAX (cout * pairs, 1));
+  return v >= G_MININT8 && v <= G_MAXINT8;
+}
 
+LaminaInt8Rows *
+lamina_int8_rows_new (const gint16 *w, gint64 cout, gint64 k)
+{
+  LaminaInt8Rows *rows = g_new0 (LaminaInt8Rows, 1);
+  gint64 pairs = (k + 1) / 2, quads = (k + 3) / 4, cout8 = (cout + 7) / 8 * 8;
+  gboolean bytes = TRUE;
+
+  rows->cout = cout;
+  rows->k = k;
+  rows->pairs = g_new0 (gint32, MAX (cout * pairs, 1));
   for (gint64 o = 0; o < cout; o++)
     for (gint64 i = 0; i < k; i++)
-      rows[o * pairs + i / 2] |= (gint32) ((guint32) (guint16) w[o * k + i] << (16 * (i % 2)));
+      {
+        rows->pairs[o * pairs + i / 2] |= (gint32) ((guint32) (guint16) w[o * k + i] << (16 * (i % 2)));
+        bytes = bytes && fits_int8 (w[o * k + i]);
+      }
+  if (!bytes)
+    return rows;
+  rows->quads = g_new0 (gint32, MAX (cout8 * quads, 1));
+  rows->sums = g_new0 (gint32, MAX (cout8, 1));
+  for (gint64 o = 0; o < cout; o++)
+    for (gint64 i = 0; i < k; i++)
+      {
+        rows->quads[o * quads + i / 4] |= (gint32) ((guint32) (guint8) w[o * k + i] << (8 * (i % 4)));
+        rows->sums[o] += w[o * k + i];
+      }
   return rows;
 }
 
+void
+lamina_int8_rows_free (LaminaInt8Rows *rows)
+{
+  if (rows == NULL)
+    return;
+  g_free (rows->pairs);
+  g_free (rows->quads);
+  g_free (rows->sums);
+  g_free (rows);
+}
+
+/* The byte path sums Σ u·w with u = x + flip (unsigned bytes) and takes
+ * zu·Σw off with the bias: exact while the sums fit int32. */
+#define BYTES_MAX_K 65000
+
 typedef struct {
   const LaminaConvGeom       *g;
-  gint64                      cout, k, hw, pairs, col_blocks;   /* k: cin · window; hw: output pixels */
+  gint64                      cout, k, hw, pairs, quads, col_blocks;   /* k: cin · window; hw: output pixels */
   gboolean                    direct;   /* 1×1, stride 1, no padding: columns are input pixels */
   const LaminaValue          *x;
   gint32                      x_zero;
-  const gint32               *w;
+  const LaminaInt8Rows       *w;
   const LaminaInt8RowRequant *rq;
   guint8                     *y;
+  /* the byte path (w->quads, AVX-512 VNNI): u = x ^ flip, bias − zu·Σw */
+  gboolean                    bytes;
+  guint8                      flip;
+  const gint32               *bias_u;
+  /* windowed convolutions on the byte path: x with its padding written
+   * out (zero point bytes), planes of pad_h × pad_w, so that window rows
+   * are read without bounds checks */
+  guint8                     *xpad;
+  gint64                      pad_h, pad_w;
+  gint64                     *row_at;   /* per K row: its window offset in an image's padded planes */
 } NchwJob;
 
-/* Columns [n0, n0 + NCOL) of image b as interleaved pairs of channels:
- * xp[kp][n][j] = x[2·kp + j][n] − zero (0 past cin or hw). */
-LAMINA_VECTOR_CLONES static void
-pack_pair (const guint8 *a, const guint8 *b, gboolean is_signed, gint32 zero, gint64 cols, gint16 *dst)
-{
-  if (is_signed)
-    for (gint64 n = 0; n < cols; n++)
-      {
-        dst[2 * n] = (gint16) ((gint8) a[n] - zero);
-        dst[2 * n + 1] = (gint16) (b ? (gint8) b[n] - zero : 0);
-      }
-  else
-    for (gint64 n = 0; n < cols; n++)
-      {
-        dst[2 * n] = (gint16) (a[n] - zero);
-        dst[2 * n + 1] = (gint16) (b ? b[n] - zero : 0);
-      }
-  for (gint64 n = cols; n < NCOL; n++)
-    dst[2 * n] = dst[2 * n + 1] = 0;
-}
-
-/* The block's output pixels [n0, n0 + cols) as runs within one output
+/* The block's output pixels [n0, n0 + NCOL) as runs within one output
  * row: run r starts at pixel start[r] (block index), row oh[r], column ow[r]. */
 typedef struct {
   int    n;
+  gint64 n0, cols;
   gint64 start[NCOL + 1], oh[NCOL], ow[NCOL];
 } Runs;
 
@@ -533,6 +562,8 @@ static void
 block_runs (const LaminaConvGeom *g, gint64 n0, gint64 cols, Runs *runs)
 {
   runs->n = 0;
+  runs->n0 = n0;
+  runs->cols = cols;
   for (gint64 n = 0; n < cols;)
     {
       gint64 ow = (n0 + n) % g->out[1];
@@ -545,24 +576,30 @@ block_runs (const LaminaConvGeom *g, gint64 n0, gint64 cols, Runs *runs)
 }
 
 /* Row k (input channel c, window offset k0, k1) of the im2col matrix for
- * the block's pixels: x − zero, 0 outside the input, run by run so that
- * the inner loop is a plain strided copy. */
+ * the block's pixels as the bytes of x (x's zero point outside the input
+ * and past the block's columns), run by run so that the inner loop is a
+ * plain strided copy. */
 static void
-pack_window_row (const NchwJob *j, const guint8 *x, gint64 k, const Runs *runs, gint16 *dst)
+window_bytes (const NchwJob *j, const guint8 *x, gint64 k, const Runs *runs, guint8 out[NCOL])
 {
   const LaminaConvGeom *g = j->g;
   gint64 kk = g->k[0] * g->k[1], dh = k % kk / g->k[1] * g->dil[0], dw = k % g->k[1] * g->dil[1];
   gint64 s1 = g->stride[1];
-  gboolean is_signed = j->x->dtype == LAMINA_DTYPE_INT8;
 
+  memset (out, (guint8) j->x_zero, NCOL);
+  if (k >= j->k)
+    return;
   x += k / kk * g->x_c;
-  for (gint64 n = 0; n < NCOL; n++)
-    dst[2 * n] = 0;
+  if (j->direct)
+    {
+      memcpy (out, x + runs->n0, runs->cols);
+      return;
+    }
   for (int r = 0; r < runs->n; r++)
     {
       gint64 ih = runs->oh[r] * g->stride[0] - g->pad[0] + dh, iw = runs->ow[r] * s1 - g->pad[1] + dw;
       gint64 lo = 0, hi = runs->start[r + 1] - runs->start[r];
-      gint16 *out = dst + 2 * runs->start[r];
+      guint8 *dst = out + runs->start[r];
       const guint8 *row = x + ih * g->in[1] + iw;
       if ((guint64) ih >= (guint64) g->in[0])
         continue;
@@ -571,38 +608,127 @@ pack_window_row (const NchwJob *j, const guint8 *x, gint64 k, const Runs *runs, 
         lo++;
       while (hi > lo && iw + (hi - 1) * s1 >= g->in[1])
         hi--;
-      if (is_signed)
-        for (gint64 t = lo; t < hi; t++)
-          out[2 * t] = (gint16) ((gint8) row[t * s1] - j->x_zero);
-      else
-        for (gint64 t = lo; t < hi; t++)
-          out[2 * t] = (gint16) (row[t * s1] - j->x_zero);
+      for (gint64 t = lo; t < hi; t++)
+        dst[t] = row[t * s1];
     }
 }
 
+/* Row k as int16 x − zero at every other value of dst (a pair's half). */
+static void
+widen_row (const NchwJob *j, const guint8 bytes[NCOL], gint16 *dst)
+{
+  if (j->x->dtype == LAMINA_DTYPE_INT8)
+    for (gint64 n = 0; n < NCOL; n++)
+      dst[2 * n] = (gint16) ((gint8) bytes[n] - j->x_zero);
+  else
+    for (gint64 n = 0; n < NCOL; n++)
+      dst[2 * n] = (gint16) (bytes[n] - j->x_zero);
+}
+
+/* The block's columns as interleaved pairs of K rows:
+ * xp[kp][n][i] = x[2·kp + i][n] − zero (0 past K and at the padding). */
 static void
 pack_columns (const NchwJob *j, gint64 b, gint64 n0, gint16 *xp)
 {
-  gint64 cols = MIN (NCOL, j->hw - n0);
   const guint8 *x = (const guint8 *) j->x->data + b * j->g->x_n;
+  guint8 bytes[NCOL];
   Runs runs;
 
-  if (j->direct)
-    {
-      for (gint64 kp = 0; kp < j->pairs; kp++)
-        pack_pair (x + n0 + 2 * kp * j->hw, 2 * kp + 1 < j->k ? x + n0 + (2 * kp + 1) * j->hw : NULL,
-                   j->x->dtype == LAMINA_DTYPE_INT8, j->x_zero, cols, xp + kp * NCOL * 2);
-      return;
-    }
-  block_runs (j->g, n0, cols, &runs);
+  block_runs (j->g, n0, MIN (NCOL, j->hw - n0), &runs);
   for (gint64 k = 0; k < j->pairs * 2; k++)
     {
-      gint16 *dst = xp + (k / 2) * NCOL * 2 + k % 2;
-      if (k < j->k)
-        pack_window_row (j, x, k, &runs, dst);
-      else
-        for (gint64 n = 0; n < NCOL; n++)
-          dst[2 * n] = 0;
+      window_bytes (j, x, k, &runs, bytes);
+      widen_row (j, bytes, xp + (k / 2) * NCOL * 2 + k % 2);
+    }
+}
+
+/* Four rows of NCOL bytes as NCOL quads: dst[4·n + i] = rows[i][n] ^ flip. */
+static void
+interleave_quad (const guint8 *const rows[4], guint8 flip, guint8 *dst)
+{
+#ifdef HAVE_AVX2_KERNEL
+  __m128i f = _mm_set1_epi8 ((char) flip), r[4], lo, hi, lo2, hi2;
+
+  for (int i = 0; i < 4; i++)
+    r[i] = _mm_xor_si128 (_mm_loadu_si128 ((const __m128i *) rows[i]), f);
+  lo = _mm_unpacklo_epi8 (r[0], r[1]), hi = _mm_unpackhi_epi8 (r[0], r[1]);
+  lo2 = _mm_unpacklo_epi8 (r[2], r[3]), hi2 = _mm_unpackhi_epi8 (r[2], r[3]);
+  _mm_storeu_si128 ((__m128i *) dst, _mm_unpacklo_epi16 (lo, lo2));
+  _mm_storeu_si128 ((__m128i *) (dst + 16), _mm_unpackhi_epi16 (lo, lo2));
+  _mm_storeu_si128 ((__m128i *) (dst + 32), _mm_unpacklo_epi16 (hi, hi2));
+  _mm_storeu_si128 ((__m128i *) (dst + 48), _mm_unpackhi_epi16 (hi, hi2));
+#else
+  for (int n = 0; n < NCOL; n++)
+    for (int i = 0; i < 4; i++)
+      dst[4 * n + i] = rows[i][n] ^ flip;
+#endif
+}
+
+/* Row k of the block's im2col matrix read from the padded planes of image
+ * b: a pointer into them for a run of NCOL pixels at stride 1, else the
+ * values gathered into tmp. */
+static const guint8 *
+padded_row (const NchwJob *j, gint64 b, gint64 k, const Runs *runs, guint8 tmp[NCOL])
+{
+  const LaminaConvGeom *g = j->g;
+  gint64 s1 = g->stride[1];
+  const guint8 *at = j->xpad + b * g->cin * j->pad_h * j->pad_w + j->row_at[k];
+
+  if (runs->n == 1 && runs->cols == NCOL)
+    {
+      const guint8 *row = at + runs->oh[0] * g->stride[0] * j->pad_w + runs->ow[0] * s1;
+      if (s1 == 1)
+        return row;
+#ifdef HAVE_AVX2_KERNEL
+      if (s1 == 2)   /* the even bytes of 32 (the planes have slack past their end) */
+        {
+          __m128i even = _mm_set1_epi16 (0x00ff);
+          __m128i a = _mm_and_si128 (_mm_loadu_si128 ((const __m128i *) row), even);
+          __m128i c = _mm_and_si128 (_mm_loadu_si128 ((const __m128i *) (row + 16)), even);
+          _mm_storeu_si128 ((__m128i *) tmp, _mm_packus_epi16 (a, c));
+          return tmp;
+        }
+#endif
+    }
+  memset (tmp, (guint8) j->x_zero, NCOL);
+  for (int r = 0; r < runs->n; r++)
+    {
+      const guint8 *row = at + runs->oh[r] * g->stride[0] * j->pad_w + runs->ow[r] * s1;
+      for (gint64 t = 0; t < runs->start[r + 1] - runs->start[r]; t++)
+        tmp[runs->start[r] + t] = row[t * s1];
+    }
+  return tmp;
+}
+
+/* The block's columns as quads of K rows for vpdpbusd:
+ * xq[kq][n][i] = x[4·kq + i][n] ^ flip (zu past K and at the padding).
+ * A full block of a direct 1×1 convolution reads the planes in place. */
+static void
+pack_quads (const NchwJob *j, gint64 b, gint64 n0, guint8 *xq)
+{
+  const guint8 *x = (const guint8 *) j->x->data + b * j->g->x_n;
+  gint64 cols = MIN (NCOL, j->hw - n0);
+  guint8 tmp[4][NCOL], pad[NCOL];
+  const guint8 *rows[4];
+  Runs runs;
+
+  block_runs (j->g, n0, cols, &runs);
+  memset (pad, (guint8) j->x_zero, NCOL);
+  for (gint64 kq = 0; kq < j->quads; kq++)
+    {
+      for (int i = 0; i < 4; i++)
+        {
+          gint64 k = 4 * kq + i;
+          if (k >= j->k)
+            rows[i] = pad;
+          else if (j->direct && cols == NCOL)
+            rows[i] = x + k * j->g->x_c + n0;
+          else if (j->xpad != NULL)
+            rows[i] = padded_row (j, b, k, &runs, tmp[i]);
+          else
+            window_bytes (j, x, k, &runs, tmp[i]), rows[i] = tmp[i];
+        }
+      interleave_quad (rows, j->flip, xq + kq * NCOL * 4);
     }
 }
 
@@ -627,7 +753,7 @@ block_generic (const NchwJob *j, const gint16 *xp, gint64 m0, gint64 rows, gint6
         gint32 sum = 0;
         for (gint64 kp = 0; kp < j->pairs; kp++)
           {
-            gint32 w = j->w[(m0 + r) * j->pairs + kp];
+            gint32 w = j->w->pairs[(m0 + r) * j->pairs + kp];
             sum += (gint16) (w & 0xffff) * xp[(kp * NCOL + n) * 2] + (gint16) (w >> 16) * xp[(kp * NCOL + n) * 2 + 1];
           }
         j->y[((b * j->cout) + m0 + r) * j->hw + n0 + n] = requant_nchw_one (j->rq, m0 + r, sum);
@@ -661,7 +787,7 @@ __attribute__ ((target ("avx2"))) static void
 block_avx2 (const NchwJob *j, const gint16 *xp, gint64 m0, gint64 b, gint64 n0, gint64 cols)
 {
   __m256i acc[NROW][2];
-  const gint32 *w = j->w + m0 * j->pairs;
+  const gint32 *w = j->w->pairs + m0 * j->pairs;
 
   for (int r = 0; r < NROW; r++)
     acc[r][0] = acc[r][1] = _mm256_setzero_si256 ();
@@ -685,11 +811,26 @@ block_avx2 (const NchwJob *j, const gint16 *xp, gint64 m0, gint64 b, gint64 n0, 
  * columns of a pair (the broadcast weight pair against 16 column pairs). */
 #define NROW_VNNI 8
 
+/* Channel m's 16 sums + bias requantized with the float scale into the
+ * kept columns of y. */
+G_ALWAYS_INLINE __attribute__ ((target ("avx512f,avx512bw,avx512vnni"))) static inline void
+store_row_vnni (const NchwJob *j, gint64 m, gint32 bias, __m512i acc, gint64 b, gint64 n0, __mmask16 keep)
+{
+  const LaminaInt8RowRequant *rq = j->rq;
+  __m512 f = _mm512_mul_ps (_mm512_cvtepi32_ps (_mm512_add_epi32 (acc, _mm512_set1_epi32 (bias))),
+                            _mm512_set1_ps (rq->scale[m]));
+
+  f = _mm512_min_ps (_mm512_max_ps (f, _mm512_set1_ps ((float) (rq->lo - rq->zero))),
+                     _mm512_set1_ps ((float) (rq->hi - rq->zero)));
+  _mm512_mask_cvtepi32_storeu_epi8 (j->y + ((b * j->cout) + m) * j->hw + n0, keep,
+                                    _mm512_add_epi32 (_mm512_cvtps_epi32 (f), _mm512_set1_epi32 (rq->zero)));
+}
+
 __attribute__ ((target ("avx512f,avx512bw,avx512vnni"))) static void
 block_vnni (const NchwJob *j, const gint16 *xp, gint64 m0, gint64 b, gint64 n0, gint64 cols)
 {
   __m512i acc[NROW_VNNI];
-  const gint32 *w = j->w + m0 * j->pairs;
+  const gint32 *w = j->w->pairs + m0 * j->pairs;
   const LaminaInt8RowRequant *rq = j->rq;
   __mmask16 keep = (__mmask16) ((1u << cols) - 1);
 
@@ -711,15 +852,37 @@ block_vnni (const NchwJob *j, const gint16 *xp, gint64 m0, gint64 b, gint64 n0, 
       acc[7] = _mm512_dpwssd_epi32 (acc[7], x, _mm512_set1_epi32 (wk[7 * s]));
     }
   for (int r = 0; r < NROW_VNNI; r++)
+    store_row_vnni (j, m0 + r, rq->bias[m0 + r], acc[r], b, n0, keep);
+}
+
+/* The same on bytes: one vpdpbusd per channel takes four K values of all
+ * 16 columns (u = x ^ flip against the filter's int8 quads); channels past
+ * cout (the quads' zero padding) are not stored. */
+__attribute__ ((target ("avx512f,avx512bw,avx512vnni"))) static void
+block_vnni_bytes (const NchwJob *j, const guint8 *xq, gint64 m0, gint64 b, gint64 n0, gint64 cols)
+{
+  __m512i acc[NROW_VNNI];
+  const gint32 *w = j->w->quads + m0 * j->quads;
+  __mmask16 keep = (__mmask16) ((1u << cols) - 1);
+
+  for (int r = 0; r < NROW_VNNI; r++)
+    acc[r] = _mm512_setzero_si512 ();
+  for (gint64 kq = 0; kq < j->quads; kq++)
     {
-      gint64 m = m0 + r;
-      __m512 f = _mm512_mul_ps (_mm512_cvtepi32_ps (_mm512_add_epi32 (acc[r], _mm512_set1_epi32 (rq->bias[m]))),
-                                _mm512_set1_ps (rq->scale[m]));
-      f = _mm512_min_ps (_mm512_max_ps (f, _mm512_set1_ps ((float) (rq->lo - rq->zero))),
-                         _mm512_set1_ps ((float) (rq->hi - rq->zero)));
-      _mm512_mask_cvtepi32_storeu_epi8 (j->y + ((b * j->cout) + m) * j->hw + n0, keep,
-                                        _mm512_add_epi32 (_mm512_cvtps_epi32 (f), _mm512_set1_epi32 (rq->zero)));
+      __m512i x = _mm512_loadu_si512 ((const void *) (xq + kq * NCOL * 4));
+      const gint32 *wk = w + kq;
+      gint64 s = j->quads;
+      acc[0] = _mm512_dpbusd_epi32 (acc[0], x, _mm512_set1_epi32 (wk[0]));
+      acc[1] = _mm512_dpbusd_epi32 (acc[1], x, _mm512_set1_epi32 (wk[s]));
+      acc[2] = _mm512_dpbusd_epi32 (acc[2], x, _mm512_set1_epi32 (wk[2 * s]));
+      acc[3] = _mm512_dpbusd_epi32 (acc[3], x, _mm512_set1_epi32 (wk[3 * s]));
+      acc[4] = _mm512_dpbusd_epi32 (acc[4], x, _mm512_set1_epi32 (wk[4 * s]));
+      acc[5] = _mm512_dpbusd_epi32 (acc[5], x, _mm512_set1_epi32 (wk[5 * s]));
+      acc[6] = _mm512_dpbusd_epi32 (acc[6], x, _mm512_set1_epi32 (wk[6 * s]));
+      acc[7] = _mm512_dpbusd_epi32 (acc[7], x, _mm512_set1_epi32 (wk[7 * s]));
     }
+  for (int r = 0; r < NROW_VNNI && m0 + r < j->cout; r++)
+    store_row_vnni (j, m0 + r, j->bias_u[m0 + r], acc[r], b, n0, keep);
 }
 
 static gboolean
@@ -739,33 +902,108 @@ static void
 nchw_columns (gint64 begin, gint64 end, gpointer data)
 {
   const NchwJob *j = data;
-  g_autofree gint16 *xp = g_new (gint16, MAX (j->pairs, 1) * NCOL * 2);
+  g_autofree gint16 *xp = j->bytes ? NULL : g_new (gint16, MAX (j->pairs, 1) * NCOL * 2);
+  g_autofree guint8 *xq = j->bytes ? g_new (guint8, MAX (j->quads, 1) * NCOL * 4) : NULL;
   gboolean fast = j->rq->scale != NULL && g_getenv ("LAMINA_INT8_REFERENCE") == NULL && lamina_int8_gemm_supported ();
 
   for (gint64 t = begin; t < end; t++)
     {
       gint64 b = t / j->col_blocks, n0 = t % j->col_blocks * NCOL, cols = MIN (NCOL, j->hw - n0), m0 = 0;
-      pack_columns (j, b, n0, xp);
 #ifdef HAVE_AVX2_KERNEL
+      if (j->bytes)
+        {
+          pack_quads (j, b, n0, xq);
+          for (; m0 < j->cout; m0 += NROW_VNNI)
+            block_vnni_bytes (j, xq, m0, b, n0, cols);
+          continue;
+        }
+      pack_columns (j, b, n0, xp);
       for (; fast && vnni_supported () && m0 + NROW_VNNI <= j->cout; m0 += NROW_VNNI)
         block_vnni (j, xp, m0, b, n0, cols);
       for (; fast && m0 + NROW <= j->cout; m0 += NROW)
         block_avx2 (j, xp, m0, b, n0, cols);
 #else
       (void) fast;
+      pack_columns (j, b, n0, xp);
 #endif
       block_generic (j, xp, m0, j->cout - m0, b, n0, cols);
     }
 }
 
+/* Whether the byte path runs: AVX-512 VNNI, a filter that fits int8 and
+ * sums that stay within int32. */
+static gboolean
+bytes_path_applies (const LaminaInt8Rows *w, const LaminaInt8RowRequant *rq)
+{
+#ifdef HAVE_AVX2_KERNEL
+  return w->quads != NULL && w->k <= BYTES_MAX_K && rq->scale != NULL && g_getenv ("LAMINA_INT8_REFERENCE") == NULL
+         && vnni_supported ();
+#else
+  return FALSE;
+#endif
+}
+
+/* Image planes with their padding written out: every window of the
+ * convolution lies inside (pad_h × pad_w), the rest is x's zero point. */
+static guint8 *
+pad_planes (const NchwJob *j, gint64 *pad_h, gint64 *pad_w)
+{
+  const LaminaConvGeom *g = j->g;
+  gint64 h = (g->out[0] - 1) * g->stride[0] + (g->k[0] - 1) * g->dil[0] + 1;
+  gint64 w = (g->out[1] - 1) * g->stride[1] + (g->k[1] - 1) * g->dil[1] + 1;
+  gint64 rows = MIN (g->in[0], h - g->pad[0]), cols = MIN (g->in[1], w - g->pad[1]);
+  /* slack: padded_row reads 32 bytes from a window row's start */
+  guint8 *xpad = g_malloc (g->batch * g->cin * h * w + 2 * NCOL);
+
+  memset (xpad, (guint8) j->x_zero, g->batch * g->cin * h * w + 2 * NCOL);
+  for (gint64 p = 0; p < g->batch * g->cin; p++)
+    for (gint64 r = 0; r < rows; r++)
+      memcpy (xpad + (p * h + r + g->pad[0]) * w + g->pad[1],
+              (const guint8 *) j->x->data + p / g->cin * g->x_n + p % g->cin * g->x_c + r * g->in[1], MAX (cols, 0));
+  *pad_h = h, *pad_w = w;
+  return xpad;
+}
+
+/* Where each K row (channel, window offset) starts in the padded planes. */
+static gint64 *
+padded_row_offsets (const NchwJob *j)
+{
+  const LaminaConvGeom *g = j->g;
+  gint64 kk = g->k[0] * g->k[1], *at = g_new (gint64, MAX (j->k, 1));
+
+  for (gint64 k = 0; k < j->k; k++)
+    at[k] = k / kk * j->pad_h * j->pad_w + k % kk / g->k[1] * g->dil[0] * j->pad_w + k % g->k[1] * g->dil[1];
+  return at;
+}
+
 void
 lamina_int8_gemm_nchw (LaminaParallel *p, const LaminaConvGeom *g, const LaminaValue *x, gint32 x_zero,
-                       const gint32 *w_rows, const LaminaInt8RowRequant *rq, guint8 *y)
+                       const LaminaInt8Rows *w, const LaminaInt8RowRequant *rq, guint8 *y)
 {
   gint64 k = g->cin * g->k[0] * g->k[1], hw = g->out[0] * g->out[1];
   gboolean direct = g->k[0] == 1 && g->k[1] == 1 && g->stride[0] == 1 && g->stride[1] == 1 && g->pad[0] == 0
                     && g->pad[1] == 0 && g->out[0] == g->in[0] && g->out[1] == g->in[1];
-  NchwJob j = { g, g->cout, k, hw, (k + 1) / 2, (hw + NCOL - 1) / NCOL, direct, x, x_zero, w_rows, rq, y };
+  NchwJob j = { g, g->cout, k, hw, (k + 1) / 2, (k + 3) / 4, (hw + NCOL - 1) / NCOL, direct, x, x_zero, w, rq, y };
+  g_autofree gint32 *bias_u = NULL;
 
+  g_return_if_fail (w->cout == g->cout && w->k == k);
+  j.bytes = bytes_path_applies (w, rq);
+  if (j.bytes)
+    {
+      /* Σ (x − zx)·w = Σ u·w − zu·Σw with u = x ^ flip, zu = zx ^ flip */
+      gint32 zu;
+      j.flip = x->dtype == LAMINA_DTYPE_INT8 ? 0x80 : 0;
+      zu = (guint8) x_zero ^ j.flip;
+      j.bias_u = bias_u = g_new (gint32, MAX (g->cout, 1));
+      for (gint64 m = 0; m < g->cout; m++)
+        bias_u[m] = rq->bias[m] - zu * w->sums[m];
+      if (!direct)
+        {
+          j.xpad = pad_planes (&j, &j.pad_h, &j.pad_w);
+          j.row_at = padded_row_offsets (&j);
+        }
+    }
   lamina_parallel_for (p, g->batch * j.col_blocks, 1, nchw_columns, &j);
+  g_free (j.xpad);
+  g_free (j.row_at);
 }

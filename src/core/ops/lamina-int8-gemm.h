@@ -19,7 +19,7 @@ G_BEGIN_DECLS
 typedef struct {
   gint64  cout, k, kpad, cout_pad;   /* kpad = k rounded up to even, cout_pad to 16 */
   gint16 *data;
-  gint32 *rows;                      /* NULL, or lamina_int8_pair_rows of the same OIHW filter */
+  struct _LaminaInt8Rows *rows;      /* NULL, or lamina_int8_rows_new of the same OIHW filter */
 } LaminaInt8Packed;
 
 LaminaInt8Packed *lamina_int8_pack_filter  (const gint16 *w, gint64 cout, gint64 k);
@@ -47,18 +47,31 @@ void     lamina_int8_conv_packed   (LaminaParallel *p, const LaminaConvGeom *g, 
                                     const LaminaInt8Packed *pw, const gint32 *bias,
                                     const LaminaInt8RowRequant *rq, gint32 *acc, guint8 *y);
 
+/* The filter rows of lamina_int8_gemm_nchw, from the OIHW filter w with
+ * its zero points subtracted (cout rows of k values):
+ *   pairs  one int32 per pair of k values (vpmaddwd / vpdpwssd operand);
+ *   quads  NULL when a value is outside int8, else one int32 per four k
+ *          values (vpdpbusd operand), rows padded to a multiple of 8 with
+ *          zeros, and sums[o] = Σ_k w[o][k] (for the zero point of x). */
+typedef struct _LaminaInt8Rows {
+  gint64  cout, k;
+  gint32 *pairs, *quads, *sums;
+} LaminaInt8Rows;
+
+LaminaInt8Rows *lamina_int8_rows_new  (const gint16 *w, gint64 cout, gint64 k);
+void            lamina_int8_rows_free (LaminaInt8Rows *rows);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LaminaInt8Rows, lamina_int8_rows_free)
+
 /* NCHW 2-D convolutions of one group straight on the planes, as the
  * matrix product Y (cout × pixels) = W (cout × cin·window) · X (im2col of
  * x minus x_zero; for 1×1, stride 1, no padding the planes themselves),
- * x int8 or uint8, w_rows from lamina_int8_pair_rows (the OIHW filter with
- * its zero points subtracted, one int32 per pair of K values), each
- * channel's sums requantized by rq into the bytes y (NCHW). Blocks of
- * channels × 16 pixels (AVX-512 VNNI, else AVX2) for the float-scale
- * requantization; plain loops otherwise and under LAMINA_INT8_REFERENCE
- * (the same integers). */
-gint32  *lamina_int8_pair_rows     (const gint16 *w, gint64 cout, gint64 k);
+ * x int8 or uint8, each channel's sums requantized by rq into the bytes y
+ * (NCHW). Blocks of channels × 16 pixels for the float-scale
+ * requantization: AVX-512 VNNI on bytes (vpdpbusd, when the filter fits
+ * int8) or on int16 pairs (vpdpwssd), else AVX2; plain loops otherwise and
+ * under LAMINA_INT8_REFERENCE (the same integers). */
 void     lamina_int8_gemm_nchw     (LaminaParallel *p, const LaminaConvGeom *g, const LaminaValue *x,
-                                    gint32 x_zero, const gint32 *w_rows, const LaminaInt8RowRequant *rq,
+                                    gint32 x_zero, const LaminaInt8Rows *w, const LaminaInt8RowRequant *rq,
                                     guint8 *y);
 
 /* y[i] = lamina_int8_requant_apply (r, x[i]) for int8 / uint8 x, vectorised;

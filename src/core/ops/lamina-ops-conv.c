@@ -746,6 +746,11 @@ pool_run (LaminaKernelCall *call, GError **error)
       lamina_pool (call->parallel, &g, &pp, LAMINA_VALUE_F32 (x), LAMINA_VALUE_F32 (call->outputs[0]), indices);
       return TRUE;
     }
+  if (indices == NULL && lamina_pool_max_bytes_applies (&g) && g_getenv ("LAMINA_INT8_REFERENCE") == NULL)
+    {
+      lamina_pool_max_bytes (call->parallel, &g, x->data, x->dtype == LAMINA_DTYPE_INT8, call->outputs[0]->data);
+      return TRUE;
+    }
   xf = g_new (float, MAX (x->numel, 1));
   yf = g_new (float, MAX (call->outputs[0]->numel, 1));
   bytes_to_float (x->dtype, x->data, xf, x->numel);

@@ -558,6 +558,19 @@ lamina_sim_step_node (const LaminaSim *sim, guint i)
   return i < sim->n_steps ? sim->steps[i].node : NULL;
 }
 
+const char *
+lamina_sim_step_op (const LaminaSim *sim, guint i)
+{
+  const Step *step;
+
+  if (i >= sim->n_steps)
+    return NULL;
+  step = &sim->steps[i];
+  if (step->fusion != NULL && step->fusion->kernel != NULL && lamina_sim_fusion_live (sim, step->fusion))
+    return step->fusion->kernel->op_type;
+  return step->node->op_type;
+}
+
 int
 lamina_sim_step_of (const LaminaSim *sim, const LaminaNode *node)
 {

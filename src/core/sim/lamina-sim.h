@@ -89,6 +89,10 @@ gboolean     lamina_sim_set_input (LaminaSim *sim, const char *name, const Lamin
 guint              lamina_sim_n_steps   (const LaminaSim *sim);
 guint              lamina_sim_position  (const LaminaSim *sim);
 const LaminaNode  *lamina_sim_step_node (const LaminaSim *sim, guint i);
+/* The operator step i runs as: its node's, or that of the kernel a live
+ * fusion replaced it with (QLinearConv for a QDQ convolution, LookupTable,
+ * Identity for the copies of a QDQ group ...). */
+const char        *lamina_sim_step_op   (const LaminaSim *sim, guint i);
 /* The step index of node, or -1 when it is not in the schedule. */
 int                lamina_sim_step_of   (const LaminaSim *sim, const LaminaNode *node);
 
