@@ -621,6 +621,31 @@ convolve_depthwise_float (const LaminaKernelCall *call, const LaminaConvGeom *g,
                        g->channels_last ? 64 : 1, store_float_sums, &sj);
 }
 
+/* The integer depthwise kernel (lamina_int8_depthwise_bytes) on an OIHW
+ * filter, when it applies; FALSE leaves the convolution to the others. */
+static gboolean
+convolve_depthwise_bytes (const LaminaKernelCall *call, const LaminaConvGeom *g, const LaminaValue *x, gint32 x_zero,
+                          const LaminaValue *w, const gint32 *w_zero, gint64 n_w_zero, const gint32 *bias,
+                          const Requant *rq, LaminaValue *y)
+{
+  gint64 n = MAX (g->cout, 1);
+  g_autofree gint16 *ww = NULL;
+  g_autofree gint32 *zeros = NULL, *left = NULL, *right = NULL, *mult = NULL;
+  g_autofree float *scale = NULL;
+  LaminaInt8RowRequant row;
+
+  if (g->w_o != g->k[0] * g->k[1] || g->w_sp[0] != g->k[1] || g->w_sp[1] != 1)
+    return FALSE;
+  ww = widen_filter (g, w, w_zero, n_w_zero);
+  if (!lamina_int8_depthwise_bytes_applies (g, ww))
+    return FALSE;
+  zeros = g_new0 (gint32, n), left = g_new (gint32, n), right = g_new (gint32, n), mult = g_new (gint32, n);
+  scale = g_new (float, n);
+  row_requant (rq, g->cout, bias, zeros, mult, left, right, scale, &row);
+  lamina_int8_depthwise_bytes (call->parallel, g, x, x_zero, ww, &row, y->data);
+  return TRUE;
+}
+
 /* Widens the operands, convolves (fast path unless LAMINA_INT8_REFERENCE
  * is set, for tests) and writes y. */
 static gboolean
@@ -638,6 +663,9 @@ convolve (const LaminaKernelCall *call, const LaminaConvGeom *g, const LaminaVal
       convolve_nchw_gemm (call, g, x, x_zero, w, w_zero, n_w_zero, bias, rq, y);
       return TRUE;
     }
+  if (!reference && depthwise_float_applies (g, rq) && depthwise_planes_apply (g, rq, x, y)
+      && convolve_depthwise_bytes (call, g, x, x_zero, w, w_zero, n_w_zero, bias, rq, y))
+    return TRUE;
   if (!reference && depthwise_float_applies (g, rq))
     {
       convolve_depthwise_float (call, g, x, x_zero, w, w_zero, n_w_zero, bias, rq, y);

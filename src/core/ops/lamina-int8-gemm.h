@@ -74,6 +74,17 @@ void     lamina_int8_gemm_nchw     (LaminaParallel *p, const LaminaConvGeom *g, 
                                     gint32 x_zero, const LaminaInt8Rows *w, const LaminaInt8RowRequant *rq,
                                     guint8 *y);
 
+/* Depthwise 2-D NCHW convolutions (one input and one output channel per
+ * group) of int8 / uint8 planes into bytes, in integers with AVX-512
+ * VBMI + VNNI (lamina-int8-depthwise.c): w holds each channel's k[0]·k[1]
+ * taps with the zero points subtracted; rq's per-channel bias and float
+ * scales, ONNX Runtime's requantization. applies: the CPU has it, the
+ * taps fit int8, windows are at most 4 wide. */
+gboolean lamina_int8_depthwise_bytes_applies (const LaminaConvGeom *g, const gint16 *w);
+void     lamina_int8_depthwise_bytes         (LaminaParallel *p, const LaminaConvGeom *g, const LaminaValue *x,
+                                              gint32 x_zero, const gint16 *w, const LaminaInt8RowRequant *rq,
+                                              guint8 *y);
+
 /* y[i] = lamina_int8_requant_apply (r, x[i]) for int8 / uint8 x, vectorised;
  * y holds the bytes of r's output type (int8 or uint8). */
 void     lamina_int8_requant_s8    (const LaminaRequant *r, const gint8 *x, guint8 *y, gint64 n);
