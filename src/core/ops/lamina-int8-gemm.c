@@ -807,8 +807,7 @@ block_avx2 (const NchwJob *j, const gint16 *xp, gint64 m0, gint64 b, gint64 n0, 
     store_row16 (j->rq, m0 + r, acc[r][0], acc[r][1], j->y + ((b * j->cout) + m0 + r) * j->hw + n0, cols);
 }
 
-/* The same with AVX-512 VNNI: one vpdpwssd per channel takes all 16
- * columns of a pair (the broadcast weight pair against 16 column pairs). */
+/* AVX-512 VNNI: 8 channels × 16 columns per block. */
 #define NROW_VNNI 8
 
 /* Channel m's 16 sums + bias requantized with the float scale into the
@@ -826,63 +825,52 @@ store_row_vnni (const NchwJob *j, gint64 m, gint32 bias, __m512i acc, gint64 b, 
                                     _mm512_add_epi32 (_mm512_cvtps_epi32 (f), _mm512_set1_epi32 (rq->zero)));
 }
 
+/* The 8 channels' accumulators plus one 64-byte row of packed columns
+ * against each channel's broadcast weights wk[r·s]: quads of bytes
+ * (vpdpbusd) or pairs of int16 (vpdpwssd). Unrolled by hand: GCC keeps
+ * acc[] in memory otherwise. */
+#define DOT_ROW(r)                                                                             \
+  acc[r] = bytes ? _mm512_dpbusd_epi32 (acc[r], x, _mm512_set1_epi32 (wk[(r) * s]))          \
+                 : _mm512_dpwssd_epi32 (acc[r], x, _mm512_set1_epi32 (wk[(r) * s]))
+
+/* NROW_VNNI channels × NCOL columns from rows of 64 bytes (NCOL quads or
+ * NCOL pairs); channels past cout (the quads' zero padding) are not stored. */
+G_ALWAYS_INLINE __attribute__ ((target ("avx512f,avx512bw,avx512vnni"))) static inline void
+block_vnni_rows (const NchwJob *j, const guint8 *packed, gint64 m0, gint64 b, gint64 n0, gint64 cols, gboolean bytes)
+{
+  __m512i acc[NROW_VNNI];
+  gint64 s = bytes ? j->quads : j->pairs;
+  const gint32 *w = (bytes ? j->w->quads : j->w->pairs) + m0 * s, *bias = bytes ? j->bias_u : j->rq->bias;
+  __mmask16 keep = (__mmask16) ((1u << cols) - 1);
+
+  for (int r = 0; r < NROW_VNNI; r++)
+    acc[r] = _mm512_setzero_si512 ();
+  for (gint64 k = 0; k < s; k++)
+    {
+      __m512i x = _mm512_loadu_si512 ((const void *) (packed + k * 64));
+      const gint32 *wk = w + k;
+      DOT_ROW (0); DOT_ROW (1); DOT_ROW (2); DOT_ROW (3);
+      DOT_ROW (4); DOT_ROW (5); DOT_ROW (6); DOT_ROW (7);
+    }
+  for (int r = 0; r < NROW_VNNI && m0 + r < j->cout; r++)
+    store_row_vnni (j, m0 + r, bias[m0 + r], acc[r], b, n0, keep);
+}
+#undef DOT_ROW
+
+/* On int16 pairs: one vpdpwssd per channel takes a pair of all 16
+ * columns (the broadcast weight pair against 16 column pairs). */
 __attribute__ ((target ("avx512f,avx512bw,avx512vnni"))) static void
 block_vnni (const NchwJob *j, const gint16 *xp, gint64 m0, gint64 b, gint64 n0, gint64 cols)
 {
-  __m512i acc[NROW_VNNI];
-  const gint32 *w = j->w->pairs + m0 * j->pairs;
-  const LaminaInt8RowRequant *rq = j->rq;
-  __mmask16 keep = (__mmask16) ((1u << cols) - 1);
-
-  for (int r = 0; r < NROW_VNNI; r++)
-    acc[r] = _mm512_setzero_si512 ();
-  /* unrolled by hand: GCC keeps acc[] in memory otherwise */
-  for (gint64 kp = 0; kp < j->pairs; kp++)
-    {
-      __m512i x = _mm512_loadu_si512 ((const void *) (xp + kp * NCOL * 2));
-      const gint32 *wk = w + kp;
-      gint64 s = j->pairs;
-      acc[0] = _mm512_dpwssd_epi32 (acc[0], x, _mm512_set1_epi32 (wk[0]));
-      acc[1] = _mm512_dpwssd_epi32 (acc[1], x, _mm512_set1_epi32 (wk[s]));
-      acc[2] = _mm512_dpwssd_epi32 (acc[2], x, _mm512_set1_epi32 (wk[2 * s]));
-      acc[3] = _mm512_dpwssd_epi32 (acc[3], x, _mm512_set1_epi32 (wk[3 * s]));
-      acc[4] = _mm512_dpwssd_epi32 (acc[4], x, _mm512_set1_epi32 (wk[4 * s]));
-      acc[5] = _mm512_dpwssd_epi32 (acc[5], x, _mm512_set1_epi32 (wk[5 * s]));
-      acc[6] = _mm512_dpwssd_epi32 (acc[6], x, _mm512_set1_epi32 (wk[6 * s]));
-      acc[7] = _mm512_dpwssd_epi32 (acc[7], x, _mm512_set1_epi32 (wk[7 * s]));
-    }
-  for (int r = 0; r < NROW_VNNI; r++)
-    store_row_vnni (j, m0 + r, rq->bias[m0 + r], acc[r], b, n0, keep);
+  block_vnni_rows (j, (const guint8 *) xp, m0, b, n0, cols, FALSE);
 }
 
-/* The same on bytes: one vpdpbusd per channel takes four K values of all
- * 16 columns (u = x ^ flip against the filter's int8 quads); channels past
- * cout (the quads' zero padding) are not stored. */
+/* On bytes: one vpdpbusd per channel takes four K values of all 16
+ * columns (u = x ^ flip against the filter's int8 quads). */
 __attribute__ ((target ("avx512f,avx512bw,avx512vnni"))) static void
 block_vnni_bytes (const NchwJob *j, const guint8 *xq, gint64 m0, gint64 b, gint64 n0, gint64 cols)
 {
-  __m512i acc[NROW_VNNI];
-  const gint32 *w = j->w->quads + m0 * j->quads;
-  __mmask16 keep = (__mmask16) ((1u << cols) - 1);
-
-  for (int r = 0; r < NROW_VNNI; r++)
-    acc[r] = _mm512_setzero_si512 ();
-  for (gint64 kq = 0; kq < j->quads; kq++)
-    {
-      __m512i x = _mm512_loadu_si512 ((const void *) (xq + kq * NCOL * 4));
-      const gint32 *wk = w + kq;
-      gint64 s = j->quads;
-      acc[0] = _mm512_dpbusd_epi32 (acc[0], x, _mm512_set1_epi32 (wk[0]));
-      acc[1] = _mm512_dpbusd_epi32 (acc[1], x, _mm512_set1_epi32 (wk[s]));
-      acc[2] = _mm512_dpbusd_epi32 (acc[2], x, _mm512_set1_epi32 (wk[2 * s]));
-      acc[3] = _mm512_dpbusd_epi32 (acc[3], x, _mm512_set1_epi32 (wk[3 * s]));
-      acc[4] = _mm512_dpbusd_epi32 (acc[4], x, _mm512_set1_epi32 (wk[4 * s]));
-      acc[5] = _mm512_dpbusd_epi32 (acc[5], x, _mm512_set1_epi32 (wk[5 * s]));
-      acc[6] = _mm512_dpbusd_epi32 (acc[6], x, _mm512_set1_epi32 (wk[6 * s]));
-      acc[7] = _mm512_dpbusd_epi32 (acc[7], x, _mm512_set1_epi32 (wk[7 * s]));
-    }
-  for (int r = 0; r < NROW_VNNI && m0 + r < j->cout; r++)
-    store_row_vnni (j, m0 + r, j->bias_u[m0 + r], acc[r], b, n0, keep);
+  block_vnni_rows (j, xq, m0, b, n0, cols, TRUE);
 }
 
 static gboolean
