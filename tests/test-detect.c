@@ -23,6 +23,7 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 #include "lamina-test-util.h"
+#include "vision/lamina-annotate.h"
 
 #define IOU_MIN    0.9
 #define SCORE_TOL  0.02
@@ -537,6 +538,63 @@ test_annotated_png (void)
   g_dir_close (d);
 }
 
+/* Pixels of surface within 8 (per channel) of rgb. */
+static guint
+count_rgb (cairo_surface_t *surface, const double rgb[3])
+{
+  const guint8 *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface), n = 0;
+
+  cairo_surface_flush (surface);
+  for (int y = 0; y < cairo_image_surface_get_height (surface); y++)
+    for (int x = 0; x < cairo_image_surface_get_width (surface); x++)
+      {
+        const guint8 *p = data + y * stride + 4 * x;   /* B, G, R, X */
+        n += abs (p[2] - (int) (rgb[0] * 255)) <= 8 && abs (p[1] - (int) (rgb[1] * 255)) <= 8
+             && abs (p[0] - (int) (rgb[2] * 255)) <= 8;
+      }
+  return n;
+}
+
+/* Two boxes whose top-left corners almost meet: the weaker one's chip
+ * moves (inside its box) instead of hiding under the better one's, so its
+ * colour covers about a chip more than its outline alone. */
+static void
+test_annotate_chips_apart (void)
+{
+  g_autoptr(LaminaDetections) dets = lamina_detections_new ();
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 400, 300);
+  cairo_t *cr = cairo_create (surface);
+  LaminaAnnotateOptions options;
+  LaminaDetection *a = lamina_detections_add (dets), *b;
+  double rgb_b[3];
+  guint outline, with_chip;
+
+  *a = (LaminaDetection) { 0, g_strdup ("person"), 0.9f, 50, 80, 200, 250 };
+  b = lamina_detections_add (dets);
+  *b = (LaminaDetection) { 1, g_strdup ("bicycle"), 0.5f, 56, 84, 220, 260 };
+  lamina_annotate_class_color (1, rgb_b);
+  lamina_annotate_options_init (&options);
+  options.font_px = 16;
+  options.line_width = 2;
+  /* the outline alone */
+  options.labels = FALSE;
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  lamina_annotate_draw (cr, dets, 400, 300, &options);
+  outline = count_rgb (surface, rgb_b);
+  /* with the chips: "bicycle 0.50" at 16 px is over 80 × 20 pixels */
+  options.labels = TRUE;
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  lamina_annotate_draw (cr, dets, 400, 300, &options);
+  with_chip = count_rgb (surface, rgb_b);
+  g_test_message ("bicycle colour: %u pixels of outline, %u with the chips", outline, with_chip);
+  g_assert_cmpuint (with_chip, >, outline + 1000);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -553,5 +611,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/detect/edgetpu", test_edgetpu_message);
   g_test_add_func ("/detect/errors", test_errors);
   g_test_add_func ("/detect/annotated-png", test_annotated_png);
+  g_test_add_func ("/detect/annotate-chips-apart", test_annotate_chips_apart);
   return g_test_run ();
 }

@@ -137,44 +137,94 @@ chip_text (const LaminaDetection *d)
   return g_strdup_printf (_("class %d %.2f"), d->class_id, d->score);
 }
 
+/* A chip: its text laid out, where it goes and how it looks. */
+typedef struct {
+  PangoLayout *layout;
+  double       x, y, w, h, pad, alpha;
+} Chip;
+
 static void
-draw_chip (cairo_t *cr, const LaminaDetection *d, const LaminaAnnotateStyle *style, const double rgb[3],
-           const Sizes *s)
+chip_clear (Chip *chip)
+{
+  g_clear_object (&chip->layout);
+}
+
+static void
+chip_measure (cairo_t *cr, const LaminaDetection *d, const LaminaAnnotateStyle *style, const Sizes *s, Chip *chip)
 {
   g_autofree char *text = style && style->chip ? g_strdup (style->chip) : chip_text (d);
-  PangoLayout *layout = pango_cairo_create_layout (cr);
   PangoFontDescription *desc = pango_font_description_from_string ("Sans Bold");
   /* score-only chips (DBNet text regions) sit over dense text: smaller and
    * see-through, so they do not hide the next line */
   gboolean score_only = d->text == NULL && d->label == NULL && d->n_polygon > 0;
-  double font = score_only ? 0.7 * s->font : s->font, alpha = score_only ? 0.75 : 1.0;
-  double pad = font * 0.25, w, h, x, y, luminance;
+  double font = score_only ? 0.7 * s->font : s->font;
   PangoRectangle ink, logical;
 
+  chip->layout = pango_cairo_create_layout (cr);
+  chip->alpha = score_only ? 0.75 : 1.0;
+  chip->pad = font * 0.25;
   pango_font_description_set_absolute_size (desc, font * PANGO_SCALE);
-  pango_layout_set_font_description (layout, desc);
+  pango_layout_set_font_description (chip->layout, desc);
   pango_font_description_free (desc);
-  pango_layout_set_text (layout, text, -1);
-  pango_layout_get_extents (layout, &ink, &logical);
-  w = (double) logical.width / PANGO_SCALE + 2 * pad;
-  h = (double) logical.height / PANGO_SCALE + pad;
-  /* above the box's top-left corner; inside it when that leaves the image */
-  x = CLAMP (d->x0 - s->line / 2, 0, MAX (s->width - w, 0));
-  y = d->y0 - s->line / 2 - h;
-  if (y < 0)
-    y = MAX (d->y0 - s->line / 2, 0);
-  cairo_rectangle (cr, x, y, w, h);
-  cairo_set_source_rgba (cr, rgb[0], rgb[1], rgb[2], alpha);
-  cairo_fill (cr);
+  pango_layout_set_text (chip->layout, text, -1);
+  pango_layout_get_extents (chip->layout, &ink, &logical);
+  chip->w = (double) logical.width / PANGO_SCALE + 2 * chip->pad;
+  chip->h = (double) logical.height / PANGO_SCALE + chip->pad;
+}
+
+static gboolean
+chips_overlap (const Chip *a, const Chip *b)
+{
+  return a->x < b->x + b->w && b->x < a->x + a->w && a->y < b->y + b->h && b->y < a->y + a->h;
+}
+
+/* Where chip i goes: above the box's top-left corner, else just inside
+ * it, else below the box, else inside its bottom; the first place that
+ * stays in the image and covers none of the chips placed before it
+ * (better detections come first), or the first place in the image when
+ * every one covers some (neighbouring boxes at the same height would
+ * otherwise hide each other's labels). */
+static void
+chip_place (Chip *chips, guint i, const LaminaDetection *d, const Sizes *s)
+{
+  Chip *chip = &chips[i];
+  double half = s->line / 2;
+  double ys[] = { d->y0 - half - chip->h, d->y0 + half, d->y1 + half, d->y1 - half - chip->h };
+  gboolean have_fallback = FALSE;
+  double fallback = MAX (d->y0 - half, 0);
+
+  chip->x = CLAMP (d->x0 - half, 0, MAX (s->width - chip->w, 0));
+  for (guint c = 0; c < G_N_ELEMENTS (ys); c++)
+    {
+      gboolean clear = TRUE;
+      if (ys[c] < 0 || ys[c] + chip->h > MAX (s->height, chip->h))
+        continue;
+      chip->y = ys[c];
+      for (guint k = 0; k < i && clear; k++)
+        clear = !chips_overlap (chip, &chips[k]);
+      if (clear)
+        return;
+      if (!have_fallback)
+        fallback = ys[c], have_fallback = TRUE;
+    }
+  chip->y = fallback;
+}
+
+static void
+chip_paint (cairo_t *cr, const Chip *chip, const double rgb[3])
+{
   /* dark text on light class colours, white on dark ones */
-  luminance = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2];
+  double luminance = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2];
+
+  cairo_rectangle (cr, chip->x, chip->y, chip->w, chip->h);
+  cairo_set_source_rgba (cr, rgb[0], rgb[1], rgb[2], chip->alpha);
+  cairo_fill (cr);
   if (luminance > 0.6)
-    cairo_set_source_rgba (cr, 0, 0, 0, alpha);
+    cairo_set_source_rgba (cr, 0, 0, 0, chip->alpha);
   else
-    cairo_set_source_rgba (cr, 1, 1, 1, alpha);
-  cairo_move_to (cr, x + pad, y + pad / 2);
-  pango_cairo_show_layout (cr, layout);
-  g_object_unref (layout);
+    cairo_set_source_rgba (cr, 1, 1, 1, chip->alpha);
+  cairo_move_to (cr, chip->x + chip->pad, chip->y + chip->pad / 2);
+  pango_cairo_show_layout (cr, chip->layout);
 }
 
 /* The style's colour, else the class's. */
@@ -206,6 +256,26 @@ draw_one (cairo_t *cr, const LaminaDetection *d, guint i, const Sizes *s, const 
     draw_keypoints (cr, d, s->line);
 }
 
+/* Every chip, placed best detection first, painted last on top. */
+static void
+draw_chips (cairo_t *cr, const LaminaDetections *dets, const Sizes *s, const LaminaAnnotateOptions *o)
+{
+  g_autofree Chip *chips = g_new0 (Chip, dets->len);
+  double rgb[3];
+
+  for (guint i = 0; i < dets->len; i++)
+    {
+      chip_measure (cr, &dets->items[i], style_of (o, i, &dets->items[i], rgb), s, &chips[i]);
+      chip_place (chips, i, &dets->items[i], s);
+    }
+  for (guint i = dets->len; i-- > 0;)
+    {
+      style_of (o, i, &dets->items[i], rgb);
+      chip_paint (cr, &chips[i], rgb);
+      chip_clear (&chips[i]);
+    }
+}
+
 void
 lamina_annotate_draw (cairo_t *cr, const LaminaDetections *dets, int image_w, int image_h,
                       const LaminaAnnotateOptions *options)
@@ -227,12 +297,8 @@ lamina_annotate_draw (cairo_t *cr, const LaminaDetections *dets, int image_w, in
    * best detections (first: sorted by score) are drawn last, on top */
   for (guint i = dets->len; i-- > 0;)
     draw_one (cr, &dets->items[i], i, &s, options, (int) i == options->highlight);
-  for (guint i = dets->len; options->labels && i-- > 0;)
-    {
-      double rgb[3];
-      const LaminaAnnotateStyle *style = style_of (options, i, &dets->items[i], rgb);
-      draw_chip (cr, &dets->items[i], style, rgb, &s);
-    }
+  if (options->labels)
+    draw_chips (cr, dets, &s, options);
   cairo_restore (cr);
 }
 
