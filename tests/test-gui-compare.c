@@ -401,8 +401,39 @@ layer_node (const LaminaTensor *fixed)
   return in->producer;
 }
 
+/* The heatmap's next (or previous) layer, picked with its arrow on the
+ * Boxes and Heatmap page, selects its row and its node. */
+static void
+check_heatmap_selects_row (LaminaWindow *window)
+{
+  LaminaComparePage *page = lamina_window_get_compare_page (window);
+  const LaminaCompare *result = lamina_compare_session_get_result (lamina_window_get_compare_session (window));
+  LaminaMetricsTable *table = lamina_window_get_metrics_table (window);
+  GtkWidget *next = template_child (page, LAMINA_TYPE_COMPARE_PAGE, "next_button");
+  GtkWidget *prev = template_child (page, LAMINA_TYPE_COMPARE_PAGE, "prev_button");
+  g_autofree char *before = g_strdup (lamina_compare_page_get_layer (page));
+  gboolean forward;
+
+  g_assert_nonnull (before);
+  g_assert_true (gtk_widget_get_sensitive (next) || gtk_widget_get_sensitive (prev));
+  forward = gtk_widget_get_sensitive (next);
+  /* there and back: the checks that follow expect the layer as it was */
+  for (int step = 0; step < 2; step++)
+    {
+      const LaminaCompareLayer *l;
+      g_signal_emit_by_name ((step == 0) == forward ? next : prev, "clicked");
+      g_assert_cmpint (g_strcmp0 (lamina_compare_page_get_layer (page), before) == 0, ==, step == 1);
+      l = lamina_compare_find_layer (result, lamina_compare_page_get_layer (page));
+      g_assert_nonnull (l);
+      g_assert_cmpint (lamina_metrics_table_get_selected (table), >=, 0);
+      g_assert_true (g_array_index (result->layers, LaminaCompareLayer, lamina_metrics_table_get_selected (table)).pair
+                     == l->pair);
+      g_assert_true (selected_node (window) == layer_node (l->pair->fixed));
+    }
+}
+
 /* As many rows as the CLI's layers; rows select nodes and heatmap layers,
- * the graph selects rows. */
+ * the graph selects rows, the heatmap's layer arrows select rows. */
 static void
 check_layers (LaminaWindow *window, JsonNode *root)
 {
@@ -436,6 +467,7 @@ check_layers (LaminaWindow *window, JsonNode *root)
   /* an edge too: the fixed tensor's */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.select-tensor", "s", worst->pair->fixed->name));
   g_assert_cmpint (lamina_metrics_table_get_selected (table), ==, pair);
+  check_heatmap_selects_row (window);
 }
 
 static gboolean

@@ -97,6 +97,9 @@ struct _LaminaComparePage
 
 G_DEFINE_FINAL_TYPE (LaminaComparePage, lamina_compare_page, ADW_TYPE_BIN)
 
+enum { LAYER_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 /* ---- labels ---------------------------------------------------------------------- */
 
 static const char *
@@ -608,6 +611,8 @@ on_layer_selected (LaminaComparePage *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->prev_button), l != NULL && position > 0);
   gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), l != NULL && position + 1 < self->layers->len);
   update_heatmap (self);
+  if (l != NULL)
+    g_signal_emit (self, signals[LAYER_CHANGED], 0, l->pair->flt, l->pair->fixed);
 }
 
 static void
@@ -959,6 +964,17 @@ lamina_compare_page_class_init (LaminaComparePageClass *klass)
 
   object_class->dispose = lamina_compare_page_dispose;
   object_class->finalize = lamina_compare_page_finalize;
+  /**
+   * LaminaComparePage::layer-changed:
+   * @flt: (type gpointer): the float tensor of the heatmap's new layer
+   * @fixed: (type gpointer): its fixed counterpart
+   *
+   * The heatmap's layer changed: the user picked it (the layer list, the
+   * arrows, Worst Layer), lamina_compare_page_select_layer() or a new
+   * result did.
+   */
+  signals[LAYER_CHANGED] = g_signal_new ("layer-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                         NULL, NULL, G_TYPE_NONE, 2, G_TYPE_POINTER, G_TYPE_POINTER);
   g_type_ensure (LAMINA_TYPE_IMAGE_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/lamina/Lamina/lamina-compare-page.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, LaminaComparePage, name)

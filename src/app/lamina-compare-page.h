@@ -45,7 +45,8 @@ LaminaImageView    *lamina_compare_page_get_view (LaminaComparePage *self, gbool
 /* The heatmap's layer by float or fixed tensor name; FALSE when no layer
  * with an error map is called so. Kept across runs while it exists. */
 gboolean     lamina_compare_page_select_layer (LaminaComparePage *self, const char *name);
-/* The float tensor name of the heatmap's layer, or NULL. */
+/* The float tensor name of the heatmap's layer, or NULL. The page emits
+ * "layer-changed" (float tensor, fixed tensor) whenever it changes. */
 const char  *lamina_compare_page_get_layer    (LaminaComparePage *self);
 /* 0: the mean over channels, c: channel c − 1 (as the spin button). */
 void         lamina_compare_page_set_channel  (LaminaComparePage *self, int channel);

@@ -372,10 +372,12 @@ lamina_metrics_table_select_tensor (LaminaMetricsTable *self, const LaminaTensor
 static void
 on_selected (LaminaMetricsTable *self)
 {
-  int pair = lamina_metrics_table_get_selected (self);
+  int pair;
 
-  if (self->syncing)
+  /* the column view's teardown in dispose re-sorts and reselects */
+  if (self->syncing || self->selection == NULL)
     return;
+  pair = lamina_metrics_table_get_selected (self);
   g_signal_emit (self, signals[PAIR_SELECTED], 0, pair,
                  pair >= 0 ? g_ptr_array_index (self->flt, pair) : NULL,
                  pair >= 0 ? g_ptr_array_index (self->fixed, pair) : NULL);
@@ -518,6 +520,8 @@ lamina_metrics_table_dispose (GObject *object)
 {
   LaminaMetricsTable *self = LAMINA_METRICS_TABLE (object);
 
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAMINA_TYPE_METRICS_TABLE);
   g_clear_object (&self->selection);
   g_clear_object (&self->sorted);

@@ -267,6 +267,23 @@ on_pair_selected (LaminaWindow *self, int index, const LaminaTensor *flt, const 
   lamina_compare_page_select_layer (self->compare_page, flt->name);
 }
 
+/* The heatmap's layer picked on the Boxes and Heatmap page: its row in the
+ * Layers table and its node in the graph, as a row selection would. */
+static void
+on_heatmap_layer_changed (LaminaWindow *self, const LaminaTensor *flt, const LaminaTensor *fixed)
+{
+  int box;
+
+  if (self->metrics_table == NULL || flt == NULL)
+    return;
+  lamina_metrics_table_select_tensor (self->metrics_table, flt);
+  box = layer_box (self, shows_fixed (self) ? fixed : flt);
+  self->compare_syncing = TRUE;
+  if (box >= 0)
+    lamina_graph_view_select (self->graph_view, box, TRUE);
+  self->compare_syncing = FALSE;
+}
+
 /* Selects the row of a tensor of the window's graph: its own pair, else
  * (QDQ) that of a QuantizeLinear reading it or of the tensor a
  * DequantizeLinear made it from. */
@@ -767,6 +784,8 @@ lamina_window_compare_init (LaminaWindow *self)
   self->metrics_table = LAMINA_METRICS_TABLE (lamina_metrics_table_new ());
   lamina_compare_page_add_side_page (self->compare_page, GTK_WIDGET (self->metrics_table), "layers", _("Layers"));
   g_signal_connect_swapped (self->metrics_table, "pair-selected", G_CALLBACK (on_pair_selected), self);
+  g_signal_connect_object (self->compare_page, "layer-changed", G_CALLBACK (on_heatmap_layer_changed), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_swapped (self->metrics_table, "notify::color-metric", G_CALLBACK (apply_colouring), self);
   g_signal_connect_swapped (self->graph_view, "notify::selected", G_CALLBACK (on_graph_selection), self);
   g_signal_connect_swapped (self->graph_view, "notify::selected-edge", G_CALLBACK (on_graph_selection), self);
