@@ -153,7 +153,15 @@ test_yolo_fastestv2 (void)
    * a few rounding flips in the output */
   g_assert_cmpfloat (top->sqnr_db, >=, r->base_sqnr_db + MIN_GAIN_DB);
 
-  applied = lamina_suggest_apply (model, calib, &q, r, 2, inputs, 1, 0, &before, &after, &error);
+  /* a cancelled apply stops with G_IO_ERROR_CANCELLED and no model */
+  {
+    g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+    g_autoptr(GError) cancel_error = NULL;
+    g_cancellable_cancel (cancelled);
+    g_assert_null (lamina_suggest_apply (model, calib, &q, r, 2, inputs, 1, 0, NULL, NULL, cancelled, &cancel_error));
+    g_assert_error (cancel_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  }
+  applied = lamina_suggest_apply (model, calib, &q, r, 2, inputs, 1, 0, &before, &after, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (applied);
   g_test_message ("top 2 promoted: final output SQNR %.3f dB -> %.3f dB", before, after);

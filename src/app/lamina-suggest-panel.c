@@ -255,7 +255,7 @@ apply (Job *job, GCancellable *cancellable, GError **error)
     g_array_append_vals (promote, g_ptr_array_index (job->promote, i), 1);
   job_progress (job, PHASE_APPLY, 0, 0, NULL);
   fixed = lamina_suggest_apply (s->model, s->calib, &s->options, &chosen, promote->len, eval, 1, 0,
-                                &job->before, &job->after, error);
+                                &job->before, &job->after, cancellable, error);
   if (fixed == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
   /* written to a temporary file beside the target and renamed */

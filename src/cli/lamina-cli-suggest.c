@@ -164,7 +164,7 @@ suggest (Run *r, const char *model_path, const SuggestOptions *o, GError **error
   if (r->result == NULL || o->apply == 0)
     return r->result != NULL;
   r->applied = lamina_suggest_apply (r->model, r->calib, &qo, r->result, (guint) o->apply, eval, r->n_x,
-                                     o->threads, &r->before, &r->after, error);
+                                     o->threads, &r->before, &r->after, NULL, error);
   return r->applied != NULL && (o->output == NULL || lamina_onnx_write (r->applied, o->output, error));
 }
 

@@ -439,7 +439,7 @@ LaminaModel *
 lamina_suggest_apply (LaminaModel *model, const LaminaCalibration *calib,
                       const LaminaQuantizeOptions *base, const LaminaSuggestResult *result,
                       guint top_n, const LaminaValue *const *inputs, guint n_inputs, int threads,
-                      double *before, double *after, GError **error)
+                      double *before, double *after, GCancellable *cancellable, GError **error)
 {
   Suggest s = { model, calib, base, inputs, n_inputs, threads, NULL };
   g_autoptr(GPtrArray) i16 = g_ptr_array_new (), flt = g_ptr_array_new ();
@@ -451,12 +451,13 @@ lamina_suggest_apply (LaminaModel *model, const LaminaCalibration *calib,
   split_top (result, top_n, i16, flt);
   if (!check_inputs (n_inputs, error) ||
       (fixed = quantize_with (&s, (const char *const *) i16->pdata, i16->len,
-                              (const char *const *) flt->pdata, flt->len, &stats, error)) == NULL)
+                              (const char *const *) flt->pdata, flt->len, &stats, error)) == NULL
+      || g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
   if (before != NULL)
     *before = result->base_sqnr_db;
-  ok = make_reference (&s, NULL, error) &&
-       measure_output (&s, fixed, NULL, after ? after : &unused, error);
+  ok = make_reference (&s, cancellable, error) &&
+       measure_output (&s, fixed, cancellable, after ? after : &unused, error);
   suggest_clear (&s);
   return ok ? g_steal_pointer (&fixed) : NULL;
 }

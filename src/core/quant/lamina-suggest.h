@@ -55,12 +55,14 @@ LaminaSuggestResult *lamina_suggest (LaminaModel *model, const LaminaCalibration
 void                 lamina_suggest_result_free (LaminaSuggestResult *r);
 
 /* Re-quantizes with the first top_n suggestions promoted; before/after
- * (may be NULL) get the final output SQNR of base and of the result. */
+ * (may be NULL) get the final output SQNR of base and of the result.
+ * cancellable (may be NULL) stops it between runs (G_IO_ERROR_CANCELLED). */
 LaminaModel *lamina_suggest_apply (LaminaModel *model, const LaminaCalibration *calib,
                                    const LaminaQuantizeOptions *base,
                                    const LaminaSuggestResult *result, guint top_n,
                                    const LaminaValue *const *inputs, guint n_inputs,
-                                   int threads, double *before, double *after, GError **error);
+                                   int threads, double *before, double *after,
+                                   GCancellable *cancellable, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LaminaSuggestResult, lamina_suggest_result_free)
 
