@@ -628,14 +628,18 @@ test_conv_packed_matches_reference (void)
 /* Conv2D end to end (prepared packed filter, fused per-channel
  * requantization with multipliers below and above 1) against
  * LAMINA_INT8_REFERENCE on random operands; 20 channels take the generic
- * requantization loop, 32 the 8-lane one. */
+ * requantization loop, 32 the 8-lane one. Windows 3×3 with stride 2 and
+ * 1×1 with 7 input channels (copied: K is not a multiple of 4) and 8
+ * (read in place); on AVX-512 VNNI these run on the bytes (vpdpbusd),
+ * elsewhere on int16 pairs. */
 static void
 test_conv2d_fast_kernel (void)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (23);
-  enum { CIN = 7, MAXC = 32 };
+  enum { MAXCIN = 8, MAXC = 32 };
   static const gint64 couts[] = { 20, 32 };
-  gint8 x[9 * 11 * CIN], w[MAXC * 3 * 3 * CIN];
+  static const struct { gint64 cin, k, stride; } shapes[] = { { 7, 3, 2 }, { 7, 1, 1 }, { 8, 1, 1 } };
+  gint8 x[9 * 11 * MAXCIN], w[MAXC * 3 * 3 * MAXCIN];
   gint32 bias[MAXC];
   float ws[MAXC];
 
@@ -644,7 +648,7 @@ test_conv2d_fast_kernel (void)
   /* every fifth channel: multiplier > 1 on small sums (a sparse filter),
    * the others: multiplier ≈ 1e-4…1e-3, so that outputs spread over the range */
   for (guint i = 0; i < G_N_ELEMENTS (w); i++)
-    w[i] = (gint8) ((i / (9 * CIN)) % 5 != 0 ? g_rand_int_range (rand, -127, 128)
+    w[i] = (gint8) ((i / (9 * MAXCIN)) % 5 != 0 ? g_rand_int_range (rand, -127, 128)
                     : g_rand_int_range (rand, 0, 20) == 0 ? g_rand_int_range (rand, -3, 4) : 0);
   for (int i = 0; i < MAXC; i++)
     {
@@ -652,37 +656,41 @@ test_conv2d_fast_kernel (void)
       bias[i] = big ? g_rand_int_range (rand, -20, 20) : g_rand_int_range (rand, -3000, 3000);
       ws[i] = (float) (big ? g_rand_double_range (rand, 2.0, 9.0) : g_rand_double_range (rand, 0.0002, 0.002));
     }
-  for (guint t = 0; t < G_N_ELEMENTS (couts); t++)
-    {
-      gint64 dx[] = { 1, 9, 11, CIN }, dw[] = { couts[t], 3, 3, CIN }, db[] = { couts[t] };
-      g_autofree gint8 *fast = NULL;
+  for (guint sh = 0; sh < G_N_ELEMENTS (shapes); sh++)
+    for (guint t = 0; t < G_N_ELEMENTS (couts); t++)
+      {
+        gint64 cin = shapes[sh].cin, k = shapes[sh].k;
+        gint64 dx[] = { 1, 9, 11, cin }, dw[] = { couts[t], k, k, cin }, db[] = { couts[t] };
+        g_autofree gint8 *fast = NULL;
 
-      for (int pass = 0; pass < 2; pass++)
-        {
-          g_autoptr(LaminaTestKernel) k = lamina_test_kernel_new ("Conv2D", 0);
-          if (pass == 1)
-            g_setenv ("LAMINA_INT8_REFERENCE", "1", TRUE);
-          qinput (k, LAMINA_DTYPE_INT8, 4, dx, x, 0.05f, -3);
-          conv_filter (k, dw, w, ws, couts[t], 0);
-          lamina_test_kernel_input (k, LAMINA_DTYPE_INT32, 1, db, bias);
-          qoutput (k, 0, LAMINA_DTYPE_INT8, 0.1f, 4);
-          lamina_test_kernel_set_int (k, "stride_w", 2);
-          lamina_test_kernel_set_string (k, "fused_activation_function", "RELU");
-          run_ok (k, 1);
-          if (pass == 0)
-            {
-              const LaminaValue *y = lamina_test_kernel_output (k, 0);
-              gint64 inner = 0;
-              for (gint64 i = 0; i < y->numel; i++)
-                inner += ((const gint8 *) y->data)[i] > 4 && ((const gint8 *) y->data)[i] < 127;
-              g_assert_cmpint (inner, >, y->numel / 4);   /* not just the clamp limits */
-              fast = g_memdup2 (y->data, y->numel);
-            }
-          else
-            assert_int8 (lamina_test_kernel_output (k, 0), fast, lamina_test_kernel_output (k, 0)->numel);
-        }
-      g_unsetenv ("LAMINA_INT8_REFERENCE");
-    }
+        /* a filter of this shape: the first couts·k·k·cin values of w, so
+         * the sparse channels (multiplier > 1) are the same ones */
+        for (int pass = 0; pass < 2; pass++)
+          {
+            g_autoptr(LaminaTestKernel) kern = lamina_test_kernel_new ("Conv2D", 0);
+            if (pass == 1)
+              g_setenv ("LAMINA_INT8_REFERENCE", "1", TRUE);
+            qinput (kern, LAMINA_DTYPE_INT8, 4, dx, x, 0.05f, -3);
+            conv_filter (kern, dw, w, ws, couts[t], 0);
+            lamina_test_kernel_input (kern, LAMINA_DTYPE_INT32, 1, db, bias);
+            qoutput (kern, 0, LAMINA_DTYPE_INT8, 0.1f, 4);
+            lamina_test_kernel_set_int (kern, "stride_w", shapes[sh].stride);
+            lamina_test_kernel_set_string (kern, "fused_activation_function", "RELU");
+            run_ok (kern, 1);
+            if (pass == 0)
+              {
+                const LaminaValue *y = lamina_test_kernel_output (kern, 0);
+                gint64 inner = 0;
+                for (gint64 i = 0; i < y->numel; i++)
+                  inner += ((const gint8 *) y->data)[i] > 4 && ((const gint8 *) y->data)[i] < 127;
+                g_assert_cmpint (inner, >, y->numel / 8);   /* not just the clamp limits */
+                fast = g_memdup2 (y->data, y->numel);
+              }
+            else
+              assert_int8 (lamina_test_kernel_output (kern, 0), fast, lamina_test_kernel_output (kern, 0)->numel);
+          }
+        g_unsetenv ("LAMINA_INT8_REFERENCE");
+      }
 }
 
 /* One QLinearConv on NCHW tensors for the fast-vs-reference test. */

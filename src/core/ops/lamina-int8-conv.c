@@ -356,10 +356,11 @@ pack_filter (const LaminaConvGeom *g, const LaminaValue *w, const gint32 *zero, 
   return lamina_int8_pack_filter (ohwi, g->cout, k);
 }
 
-/* The packed kernel on channels-last xw (geometry g) into the bytes y. */
+/* The packed kernel on channels-last x (geometry g) into the bytes y:
+ * on x's bytes where the CPU and the filter allow, else on x widened. */
 static void
-convolve_packed (const LaminaKernelCall *call, const LaminaConvGeom *g, const gint16 *xw, const LaminaInt8Packed *pw,
-                 const gint32 *bias, const Requant *rq, guint8 *y)
+convolve_packed (const LaminaKernelCall *call, const LaminaConvGeom *g, const LaminaValue *x, gint32 x_zero,
+                 const LaminaInt8Packed *pw, const gint32 *bias, const Requant *rq, guint8 *y)
 {
   gint64 cout = g->cout, n = MAX (cout, 1);
   g_autofree gint32 *zeros = g_new0 (gint32, n), *left = g_new (gint32, n);
@@ -368,7 +369,13 @@ convolve_packed (const LaminaKernelCall *call, const LaminaConvGeom *g, const gi
   LaminaInt8RowRequant row;
 
   row_requant (rq, cout, bias, zeros, mult, left, right, scale, &row);
-  lamina_int8_conv_packed (call->parallel, g, xw, pw, NULL, &row, NULL, y);
+  if (is_byte_dtype (x->dtype) && lamina_int8_conv_packed_bytes_applies (pw))
+    lamina_int8_conv_packed_bytes (call->parallel, g, x, x_zero, pw, &row, y);
+  else
+    {
+      g_autofree gint16 *xw = widen (call->parallel, x, x_zero);
+      lamina_int8_conv_packed (call->parallel, g, xw, pw, NULL, &row, NULL, y);
+    }
 }
 
 /* Dense NCHW, one group, 2-D, 8-bit output (ONNX QLinearConv, the QDQ
@@ -671,16 +678,16 @@ convolve (const LaminaKernelCall *call, const LaminaConvGeom *g, const LaminaVal
       convolve_depthwise_float (call, g, x, x_zero, w, w_zero, n_w_zero, bias, rq, y);
       return TRUE;
     }
-  xw = widen (call->parallel, x, x_zero);
   if (!reference && packed_applies (g, rq, y))
     {
       g_autoptr(LaminaInt8Packed) own = NULL;
       const LaminaInt8Packed *pw = prepared_filter (call, g);
       if (pw == NULL)
         pw = own = pack_filter (g, w, w_zero, n_w_zero);
-      convolve_packed (call, g, xw, pw, bias, rq, y->data);
+      convolve_packed (call, g, x, x_zero, pw, bias, rq, y->data);
       return TRUE;
     }
+  xw = widen (call->parallel, x, x_zero);
   ww = widen_filter (g, w, w_zero, n_w_zero);
   acc = rq->raw ? NULL : g_new (gint32, MAX (y->numel, 1));
   sums = rq->raw ? y->data : acc;

@@ -26,6 +26,30 @@
 
 #define BLOCK 16   /* output channels per packed block */
 #define PIX   4    /* pixels per micro-kernel call */
+/* The byte paths sum Σ u·w with u = x ^ flip (unsigned bytes) and take
+ * zu·Σw off with the bias: exact while the sums fit int32. */
+#define BYTES_MAX_K 65000
+
+/* The same panels as quads of int8 for vpdpbusd (16 channels × 4 K values
+ * per 64 bytes) and each channel's Σw, when every value fits int8. */
+static void
+pack_filter_quads (LaminaInt8Packed *pw, const gint16 *w)
+{
+  gint64 cout = pw->cout, k = pw->k;
+
+  for (gint64 i = 0; i < cout * k; i++)
+    if (w[i] < G_MININT8 || w[i] > G_MAXINT8)
+      return;
+  pw->kquad = (k + 3) / 4 * 4;
+  pw->quads = g_new0 (gint8, MAX (pw->cout_pad * pw->kquad, 1));
+  pw->quad_sums = g_new0 (gint32, MAX (pw->cout_pad, 1));
+  for (gint64 o = 0; o < cout; o++)
+    for (gint64 i = 0; i < k; i++)
+      {
+        pw->quads[((o / BLOCK) * (pw->kquad / 4) + i / 4) * 4 * BLOCK + (o % BLOCK) * 4 + i % 4] = (gint8) w[o * k + i];
+        pw->quad_sums[o] += w[o * k + i];
+      }
+}
 
 LaminaInt8Packed *
 lamina_int8_pack_filter (const gint16 *w, gint64 cout, gint64 k)
@@ -40,6 +64,7 @@ lamina_int8_pack_filter (const gint16 *w, gint64 cout, gint64 k)
   for (gint64 o = 0; o < cout; o++)
     for (gint64 i = 0; i < k; i++)
       pw->data[((o / BLOCK) * (pw->kpad / 2) + i / 2) * 2 * BLOCK + (o % BLOCK) * 2 + i % 2] = w[o * k + i];
+  pack_filter_quads (pw, w);
   return pw;
 }
 
@@ -49,6 +74,8 @@ lamina_int8_packed_free (LaminaInt8Packed *pw)
   if (pw == NULL)
     return;
   g_free (pw->data);
+  g_free (pw->quads);
+  g_free (pw->quad_sums);
   lamina_int8_rows_free (pw->rows);
   g_free (pw);
 }
@@ -63,7 +90,20 @@ lamina_int8_gemm_supported (void)
 #endif
 }
 
-/* ---- the micro-kernel ---------------------------------------------------------------- */
+#ifdef HAVE_AVX2_KERNEL
+static gboolean
+vnni_supported (void)
+{
+  static int supported = -1;
+
+  if (supported < 0)
+    supported = __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512bw")
+                && __builtin_cpu_supports ("avx512vnni");
+  return supported;
+}
+#endif
+
+/* ---- the micro-kernels --------------------------------------------------------------- */
 
 #ifdef HAVE_AVX2_KERNEL
 static inline gint32
@@ -82,10 +122,12 @@ load_pair (const gint16 *p)
     acc1 = _mm256_add_epi32 (acc1, _mm256_madd_epi16 (b_, w1));              \
   } while (0)
 
-/* sums[p][0..15] = Σ_k a[p][k] · w[k][0..15] for PIX pixels. */
+/* sums[p][0..15] = Σ_k a[p][k] · w[k][0..15] for PIX pixels (int16 a). */
 __attribute__ ((target ("avx2"))) static void
-kernel_4x16 (const gint16 *const a[PIX], const gint16 *w, gint64 pairs, gint32 *sums, gint64 sums_stride)
+kernel_4x16 (const guint8 *const a8[PIX], const gint16 *w, gint64 pairs, gint32 *sums, gint64 sums_stride)
 {
+  const gint16 *a[PIX] = { (const gint16 *) a8[0], (const gint16 *) a8[1], (const gint16 *) a8[2],
+                           (const gint16 *) a8[3] };
   __m256i c00 = _mm256_setzero_si256 (), c01 = c00, c10 = c00, c11 = c00;
   __m256i c20 = c00, c21 = c00, c30 = c00, c31 = c00;
 
@@ -107,19 +149,57 @@ kernel_4x16 (const gint16 *const a[PIX], const gint16 *w, gint64 pairs, gint32 *
   _mm256_storeu_si256 ((__m256i *) (sums + 3 * sums_stride), c30);
   _mm256_storeu_si256 ((__m256i *) (sums + 3 * sums_stride + 8), c31);
 }
+
+static inline guint32
+load_quad (const guint8 *p)
+{
+  guint32 v;
+
+  memcpy (&v, p, sizeof v);
+  return v;
+}
+
+/* The same on bytes with AVX-512 VNNI: per 4 K values one 64-byte load of
+ * the 16 channels' int8 weights and, per pixel, one vpdpbusd against its
+ * 4 unsigned bytes (x ^ flip) broadcast. */
+__attribute__ ((target ("avx512f,avx512bw,avx512vnni"))) static void
+kernel_4x16_bytes (const guint8 *const a[PIX], const gint8 *w, gint64 quads, guint32 flip, gint32 *sums,
+                   gint64 sums_stride)
+{
+  __m512i c0 = _mm512_setzero_si512 (), c1 = c0, c2 = c0, c3 = c0;
+
+  for (gint64 k = 0; k < quads; k++, w += 4 * BLOCK)
+    {
+      __m512i wv = _mm512_loadu_si512 ((const void *) w);
+      c0 = _mm512_dpbusd_epi32 (c0, _mm512_set1_epi32 ((int) (load_quad (a[0] + 4 * k) ^ flip)), wv);
+      c1 = _mm512_dpbusd_epi32 (c1, _mm512_set1_epi32 ((int) (load_quad (a[1] + 4 * k) ^ flip)), wv);
+      c2 = _mm512_dpbusd_epi32 (c2, _mm512_set1_epi32 ((int) (load_quad (a[2] + 4 * k) ^ flip)), wv);
+      c3 = _mm512_dpbusd_epi32 (c3, _mm512_set1_epi32 ((int) (load_quad (a[3] + 4 * k) ^ flip)), wv);
+    }
+  _mm512_storeu_si512 ((void *) sums, c0);
+  _mm512_storeu_si512 ((void *) (sums + sums_stride), c1);
+  _mm512_storeu_si512 ((void *) (sums + 2 * sums_stride), c2);
+  _mm512_storeu_si512 ((void *) (sums + 3 * sums_stride), c3);
+}
 #endif
 
 /* sums[p][c] for npix windows (npix a multiple of PIX: callers repeat the
- * last window) and every padded channel. */
+ * last window) and every padded channel: int16 windows, or byte windows
+ * (x ^ flip against the quads) when bytes. */
 static void
-gemm_row (const gint16 *const *cols, gint64 npix, const LaminaInt8Packed *pw, gint32 *sums)
+gemm_row (const guint8 *const *cols, gint64 npix, const LaminaInt8Packed *pw, gboolean bytes, guint32 flip,
+          gint32 *sums)
 {
 #ifdef HAVE_AVX2_KERNEL
   for (gint64 cb = 0; cb < pw->cout_pad; cb += BLOCK)
     for (gint64 p = 0; p < npix; p += PIX)
-      kernel_4x16 (cols + p, pw->data + cb * pw->kpad, pw->kpad / 2, sums + p * pw->cout_pad + cb, pw->cout_pad);
+      if (bytes)
+        kernel_4x16_bytes (cols + p, pw->quads + cb * pw->kquad, pw->kquad / 4, flip, sums + p * pw->cout_pad + cb,
+                           pw->cout_pad);
+      else
+        kernel_4x16 (cols + p, pw->data + cb * pw->kpad, pw->kpad / 2, sums + p * pw->cout_pad + cb, pw->cout_pad);
 #else
-  (void) cols, (void) npix, (void) pw, (void) sums;
+  (void) cols, (void) npix, (void) pw, (void) bytes, (void) flip, (void) sums;
   g_assert_not_reached ();
 #endif
 }
@@ -376,12 +456,16 @@ lamina_int8_widen_u8 (const guint8 *x, gint32 zero, gint16 *y, gint64 n)
 
 typedef struct {
   const LaminaConvGeom       *g;
-  const gint16               *x;
+  const guint8               *x;       /* int16 x − zero, or x's bytes on the byte path */
   const LaminaInt8Packed     *pw;
   const gint32               *bias;
   const LaminaInt8RowRequant *rq;
   gint32                     *acc;
   guint8                     *y;
+  gboolean                    bytes;   /* the byte path: pw->quads, AVX-512 VNNI */
+  guint8                      fill;    /* padding: x's zero point on the byte path, else 0 */
+  guint32                     flip;    /* 0x80808080 for int8 x on the byte path: u = x ^ flip */
+  gboolean                    direct;  /* windows read in place (see window) */
 } PackedJob;
 
 static gboolean
@@ -390,37 +474,39 @@ inside (gint64 i, gint64 n)
   return (guint64) i < (guint64) n;
 }
 
-/* Window of (oh, ow) into col (kpad values, the padding one 0), or, for a
- * 1×1 window without padding, a pointer into x. */
-static const gint16 *
-window (const LaminaConvGeom *g, const gint16 *x, gint64 oh, gint64 ow, gint64 kpad, gint16 *col)
+/* Window of (oh, ow) into col: kpad elements of elt bytes, the bytes
+ * `fill` outside the input and past K; or, for a 1×1 window without
+ * padding whose reads past K stay inside the pixel's neighbours (direct),
+ * a pointer into x. */
+static const guint8 *
+window (const LaminaConvGeom *g, const guint8 *x, gsize elt, guint8 fill, gboolean direct, gint64 oh, gint64 ow,
+        gint64 kpad, guint8 *col)
 {
-  gint64 cin = g->cin;
+  gint64 run = g->cin * elt, k = g->k[0] * g->k[1] * g->cin;
 
-  if (g->k[0] == 1 && g->k[1] == 1 && g->pad[0] == 0 && g->pad[1] == 0)
-    return x + oh * g->stride[0] * g->x_sp[0] + ow * g->stride[1] * g->x_sp[1];
+  if (direct)
+    return x + (oh * g->stride[0] * g->x_sp[0] + ow * g->stride[1] * g->x_sp[1]) * elt;
   for (gint64 k0 = 0; k0 < g->k[0]; k0++)
     {
       gint64 ih = oh * g->stride[0] - g->pad[0] + k0 * g->dil[0];
       gint64 iw0 = ow * g->stride[1] - g->pad[1], iw_last = iw0 + (g->k[1] - 1) * g->dil[1];
-      gint16 *dst = col + k0 * g->k[1] * cin;
+      guint8 *dst = col + k0 * g->k[1] * run;
       /* a whole window row inside x with dilation 1 is one contiguous run */
       if (g->dil[1] == 1 && inside (ih, g->in[0]) && inside (iw0, g->in[1]) && inside (iw_last, g->in[1]))
         {
-          memcpy (dst, x + ih * g->x_sp[0] + iw0 * g->x_sp[1], g->k[1] * cin * sizeof *dst);
+          memcpy (dst, x + (ih * g->x_sp[0] + iw0 * g->x_sp[1]) * elt, g->k[1] * run);
           continue;
         }
-      for (gint64 k1 = 0; k1 < g->k[1]; k1++, dst += cin)
+      for (gint64 k1 = 0; k1 < g->k[1]; k1++, dst += run)
         {
           gint64 iw = iw0 + k1 * g->dil[1];
           if (inside (ih, g->in[0]) && inside (iw, g->in[1]))
-            memcpy (dst, x + ih * g->x_sp[0] + iw * g->x_sp[1], cin * sizeof *dst);
+            memcpy (dst, x + (ih * g->x_sp[0] + iw * g->x_sp[1]) * elt, run);
           else
-            memset (dst, 0, cin * sizeof *dst);
+            memset (dst, fill, run);
         }
     }
-  if (kpad > g->k[0] * g->k[1] * cin)
-    col[kpad - 1] = 0;
+  memset (col + k * elt, fill, (kpad - k) * elt);
   return col;
 }
 
@@ -430,22 +516,24 @@ packed_rows (gint64 begin, gint64 end, gpointer data)
   const PackedJob *j = data;
   const LaminaConvGeom *g = j->g;
   const LaminaInt8Packed *pw = j->pw;
-  gint64 ow_n = g->out[1], npix = (ow_n + PIX - 1) / PIX * PIX;
-  g_autofree gint16 *col = g_new (gint16, MAX (ow_n * pw->kpad, 1));
-  g_autofree const gint16 **cols = g_new (const gint16 *, MAX (npix, 1));
+  gsize elt = j->bytes ? 1 : sizeof (gint16);
+  gint64 ow_n = g->out[1], npix = (ow_n + PIX - 1) / PIX * PIX, kpad = j->bytes ? pw->kquad : pw->kpad;
+  g_autofree guint8 *col = g_new (guint8, MAX (ow_n * kpad * elt, 1));
+  g_autofree const guint8 **cols = g_new (const guint8 *, MAX (npix, 1));
   g_autofree gint32 *sums = g_new (gint32, MAX (npix * pw->cout_pad, 1));
 
   for (gint64 r = begin; r < end; r++)
     {
       gint64 n = r / g->out[0], oh = r % g->out[0];
-      const gint16 *x = j->x + n * g->x_n;
+      const guint8 *x = j->x + n * g->x_n * elt;
       gint64 base = n * g->y_n + oh * g->y_sp[0];
 
       if (ow_n == 0)
         continue;
       for (gint64 ow = 0; ow < npix; ow++)
-        cols[ow] = ow < ow_n ? window (g, x, oh, ow, pw->kpad, col + ow * pw->kpad) : cols[ow_n - 1];
-      gemm_row (cols, npix, pw, sums);
+        cols[ow] = ow < ow_n ? window (g, x, elt, j->fill, j->direct, oh, ow, kpad, col + ow * kpad * elt)
+                             : cols[ow_n - 1];
+      gemm_row (cols, npix, pw, j->bytes, j->flip, sums);
       if (j->rq != NULL)
         {
 #ifdef HAVE_AVX2_KERNEL
@@ -464,12 +552,49 @@ packed_rows (gint64 begin, gint64 end, gpointer data)
     }
 }
 
+static gboolean
+is_pointwise (const LaminaConvGeom *g)
+{
+  return g->k[0] == 1 && g->k[1] == 1 && g->pad[0] == 0 && g->pad[1] == 0;
+}
+
 void
 lamina_int8_conv_packed (LaminaParallel *p, const LaminaConvGeom *g, const gint16 *x, const LaminaInt8Packed *pw,
                          const gint32 *bias, const LaminaInt8RowRequant *rq, gint32 *acc, guint8 *y)
 {
-  PackedJob j = { g, x, pw, bias, rq, acc, y };
+  /* a 1×1 window with an odd cin reads one value past K: x has two more */
+  PackedJob j = { g, (const guint8 *) x, pw, bias, rq, acc, y, FALSE, 0, 0, is_pointwise (g) && g->cin % 4 == 0 };
 
+  lamina_parallel_for (p, g->batch * g->out[0], 1, packed_rows, &j);
+}
+
+gboolean
+lamina_int8_conv_packed_bytes_applies (const LaminaInt8Packed *pw)
+{
+#ifdef HAVE_AVX2_KERNEL
+  return pw->quads != NULL && pw->k <= BYTES_MAX_K && vnni_supported ();
+#else
+  return FALSE;
+#endif
+}
+
+void
+lamina_int8_conv_packed_bytes (LaminaParallel *p, const LaminaConvGeom *g, const LaminaValue *x, gint32 x_zero,
+                               const LaminaInt8Packed *pw, const LaminaInt8RowRequant *rq, guint8 *y)
+{
+  gboolean is_signed = x->dtype == LAMINA_DTYPE_INT8;
+  /* Σ (x − zx)·w = Σ u·w − zu·Σw with u = x ^ flip, zu = zx ^ flip */
+  gint32 zu = (guint8) x_zero ^ (is_signed ? 0x80 : 0);
+  g_autofree gint32 *bias_u = g_new (gint32, MAX (g->cout, 1));
+  LaminaInt8RowRequant row = *rq;
+  /* in place only when no read goes past the pixel's cin values */
+  PackedJob j = { g, x->data, pw, NULL, &row, NULL, y, TRUE, (guint8) x_zero, is_signed ? 0x80808080u : 0,
+                  is_pointwise (g) && g->cin % 4 == 0 };
+
+  g_return_if_fail (lamina_int8_conv_packed_bytes_applies (pw));
+  for (gint64 c = 0; c < g->cout; c++)
+    bias_u[c] = rq->bias[c] - zu * pw->quad_sums[c];
+  row.bias = bias_u;
   lamina_parallel_for (p, g->batch * g->out[0], 1, packed_rows, &j);
 }
 
@@ -525,9 +650,6 @@ lamina_int8_rows_free (LaminaInt8Rows *rows)
   g_free (rows);
 }
 
-/* The byte path sums Σ u·w with u = x + flip (unsigned bytes) and takes
- * zu·Σw off with the bias: exact while the sums fit int32. */
-#define BYTES_MAX_K 65000
 
 typedef struct {
   const LaminaConvGeom       *g;
@@ -873,16 +995,6 @@ block_vnni_bytes (const NchwJob *j, const guint8 *xq, gint64 m0, gint64 b, gint6
   block_vnni_rows (j, xq, m0, b, n0, cols, TRUE);
 }
 
-static gboolean
-vnni_supported (void)
-{
-  static int supported = -1;
-
-  if (supported < 0)
-    supported = __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512bw")
-                && __builtin_cpu_supports ("avx512vnni");
-  return supported;
-}
 #endif
 
 /* One column block of one image: pack, then every block of channels. */

@@ -19,6 +19,11 @@ G_BEGIN_DECLS
 typedef struct {
   gint64  cout, k, kpad, cout_pad;   /* kpad = k rounded up to even, cout_pad to 16 */
   gint16 *data;
+  /* the same panels as int8 quads (kquad = k rounded up to 4) for the byte
+   * path, with each channel's Σw; NULL when a value leaves int8 */
+  gint64  kquad;
+  gint8  *quads;
+  gint32 *quad_sums;
   struct _LaminaInt8Rows *rows;      /* NULL, or lamina_int8_rows_new of the same OIHW filter */
 } LaminaInt8Packed;
 
@@ -46,6 +51,13 @@ gboolean lamina_int8_gemm_supported (void);
 void     lamina_int8_conv_packed   (LaminaParallel *p, const LaminaConvGeom *g, const gint16 *x,
                                     const LaminaInt8Packed *pw, const gint32 *bias,
                                     const LaminaInt8RowRequant *rq, gint32 *acc, guint8 *y);
+/* The same straight on x's int8 / uint8 bytes with AVX-512 VNNI
+ * (vpdpbusd on pw's quads; x_zero's share comes off rq's bias), into the
+ * bytes of y; applies: pw has quads and the CPU has VNNI. */
+gboolean lamina_int8_conv_packed_bytes_applies (const LaminaInt8Packed *pw);
+void     lamina_int8_conv_packed_bytes         (LaminaParallel *p, const LaminaConvGeom *g, const LaminaValue *x,
+                                                gint32 x_zero, const LaminaInt8Packed *pw,
+                                                const LaminaInt8RowRequant *rq, guint8 *y);
 
 /* The filter rows of lamina_int8_gemm_nchw, from the OIHW filter w with
  * its zero points subtracted (cout rows of k values):
