@@ -627,8 +627,8 @@ test_conv_packed_matches_reference (void)
 
 /* Conv2D end to end (prepared packed filter, fused per-channel
  * requantization with multipliers below and above 1) against
- * LAMINA_INT8_REFERENCE on random operands; 20 channels take the generic
- * requantization loop, 32 the 8-lane one. Windows 3×3 with stride 2 and
+ * LAMINA_INT8_REFERENCE on random operands; 20 channels take the 8-lane
+ * requantization loop for 16 and the plain one for 4, 32 the 8-lane one. Windows 3×3 with stride 2 and
  * 1×1 with 7 input channels (copied: K is not a multiple of 4) and 8
  * (read in place); on AVX-512 VNNI these run on the bytes (vpdpbusd),
  * elsewhere on int16 pairs. */

@@ -510,6 +510,31 @@ window (const LaminaConvGeom *g, const guint8 *x, gsize elt, guint8 fill, gboole
   return col;
 }
 
+/* The row's sums requantized into y: whole groups of 8 channels on AVX2,
+ * the rest (255 channels of a detection head: 7) by the plain loop. */
+static void
+requant_row (const PackedJob *j, const gint32 *sums, gint64 npix, guint8 *y)
+{
+  const LaminaConvGeom *g = j->g;
+  const LaminaInt8RowRequant *rq = j->rq;
+  gint64 c8 = 0, stride = j->pw->cout_pad;
+  LaminaInt8RowRequant tail;
+
+#ifdef HAVE_AVX2_KERNEL
+  c8 = g->cout / 8 * 8;
+  requant_pixels_avx2 (sums, stride, npix, rq, c8, y, g->y_sp[1]);
+#endif
+  if (c8 == g->cout)
+    return;
+  tail = *rq;
+  tail.bias += c8;
+  if (rq->scale != NULL)
+    tail.scale += c8;
+  else
+    tail.multiplier += c8, tail.left += c8, tail.right += c8;
+  requant_pixels (sums + c8, stride, npix, &tail, g->cout - c8, y + c8, g->y_sp[1]);
+}
+
 static void
 packed_rows (gint64 begin, gint64 end, gpointer data)
 {
@@ -536,14 +561,7 @@ packed_rows (gint64 begin, gint64 end, gpointer data)
       gemm_row (cols, npix, pw, j->bytes, j->flip, sums);
       if (j->rq != NULL)
         {
-#ifdef HAVE_AVX2_KERNEL
-          if (g->cout % 8 == 0)
-            {
-              requant_pixels_avx2 (sums, pw->cout_pad, ow_n, j->rq, g->cout, j->y + base, g->y_sp[1]);
-              continue;
-            }
-#endif
-          requant_pixels (sums, pw->cout_pad, ow_n, j->rq, g->cout, j->y + base, g->y_sp[1]);
+          requant_row (j, sums, ow_n, j->y + base);
           continue;
         }
       for (gint64 ow = 0; ow < ow_n; ow++)
