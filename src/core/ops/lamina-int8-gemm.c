@@ -1,13 +1,20 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * lamina-int8-gemm.c: the blocked int8 convolution (lamina-int8-gemm.h).
+ * lamina-int8-gemm.c: the blocked int8 convolutions (lamina-int8-gemm.h).
  *
- * One task per output row (n, oh): the row's windows are gathered once
- * (im2col, or pointers into x for 1×1 windows), then for each block of 16
- * output channels (its packed filter stays in cache) 4 pixels at a time
- * run the micro-kernel: per pair of window values one broadcast and two
- * vpmaddwd into 8 int32 accumulators. The row of sums is then requantized
- * per channel (lamina_fixed_mul_split, vectorised) straight into y.
+ * Channels-last (TFLite): one task per output row (n, oh): the row's
+ * windows are gathered once (im2col, or pointers into x for 1×1 windows),
+ * then for each block of 16 output channels (its packed filter stays in
+ * cache) 4 pixels at a time run the micro-kernel: on AVX-512 VNNI one
+ * vpdpbusd per pixel and 4 window bytes (x ^ 0x80 for int8, the zero
+ * point's share zu·Σw off the bias), else per pair of int16 window values
+ * one broadcast and two vpmaddwd. The row of sums is then requantized per
+ * channel (lamina_fixed_mul_split, vectorised) straight into y.
+ *
+ * NCHW (ONNX QLinearConv, fused QDQ convolutions): a matrix product on the
+ * planes, 16 pixels × 8 channels per block, the pixels packed as 64-byte
+ * rows of byte quads (vpdpbusd) or int16 pairs (vpdpwssd / vpmaddwd); see
+ * the section below.
  *
  * The 8-bit elementwise loops (requantization, Add, Mul) run 8 lanes of
  * AVX2 where the CPU has it (mul_split8: the 64-bit products of vpmuldq),
