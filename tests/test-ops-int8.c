@@ -750,7 +750,7 @@ run_nchw_case (const NchwCase *c, const guint8 *x, const gint8 *w, const float *
  * that leaves int8, on int16 pairs (channel blocks of 8 (VNNI), 4 (AVX2)
  * and the plain remainder); full blocks of 16 pixels and a column tail)
  * and the depthwise kernels (integer vpermb + vpdpbusd for taps that fit
- * int8 and windows up to 4 wide, else float windows) give, with and
+ * int8 and windows up to 8 wide, else float windows) give, with and
  * without a prepared filter, exactly LAMINA_INT8_REFERENCE's integers. */
 static void
 test_qlinear_conv_nchw_fast (void)
@@ -768,7 +768,9 @@ test_qlinear_conv_nchw_fast (void)
     { "3x3 stride 2, 3 channels, 37 x 45 (a first layer)", 1, 3, 37, 45, 24, 3, 2, 1, 1, 1, LAMINA_DTYPE_INT8, -100 },
     { "depthwise 3x3, 35 x 40 (row tails)", 1, 4, 35, 40, 4, 3, 1, 1, 1, 4, LAMINA_DTYPE_INT8, 100 },
     { "depthwise 3x3 stride 2, 36 x 41", 2, 3, 36, 41, 3, 3, 2, 1, 1, 3, LAMINA_DTYPE_UINT8, 3 },
-    { "depthwise 5x5 (float windows)", 1, 3, 12, 19, 3, 5, 1, 2, 1, 3, LAMINA_DTYPE_INT8, 0 },
+    { "depthwise 5x5 (two quads per window row)", 1, 3, 12, 19, 3, 5, 1, 2, 1, 3, LAMINA_DTYPE_INT8, 0 },
+    { "depthwise 5x5 stride 2, uint8", 1, 4, 23, 37, 4, 5, 2, 2, 1, 4, LAMINA_DTYPE_UINT8, 200 },
+    { "depthwise 9x9 (float windows)", 1, 3, 12, 19, 3, 9, 1, 4, 1, 3, LAMINA_DTYPE_INT8, 0 },
     { "depthwise, filter zero point (float windows)", 1, 3, 12, 19, 3, 3, 1, 1, 1, 3, LAMINA_DTYPE_INT8, 0, 90 },
   };
   g_autoptr(GRand) rand = g_rand_new_with_seed (31);

@@ -8,9 +8,10 @@
  * Each plane is copied once into a padded buffer of unsigned bytes
  * (u = x ^ flip, the padding zu = zx ^ flip), so that windows need no
  * bounds checks. For 16 output pixels of a row, each window row is one
- * vpermb that gathers (u[j·s], u[j·s + d], u[j·s + 2d], …) per pixel j
- * from 64 loaded bytes and one vpdpbusd against that row's taps as int8
- * quads; zu·Σw comes off the bias. The sums are exact integers, then
+ * vpermb per 4 taps that gathers (u[j·s], u[j·s + d], u[j·s + 2d], …) per
+ * pixel j from 64 loaded bytes and one vpdpbusd against those taps as int8
+ * quads (windows up to 8 wide: 3×3 and 5×5 alike); zu·Σw comes off the
+ * bias. The sums are exact integers, then
  * requantized with the float scale as ONNX Runtime does.
  */
 #define G_LOG_DOMAIN "lamina-ops"
@@ -23,14 +24,15 @@
 #define HAVE_VBMI_KERNEL 1
 #endif
 
-#define NCOL 16       /* output pixels per vpdpbusd */
-#define SPAN 64       /* bytes one window row of NCOL pixels may span */
+#define NCOL  16      /* output pixels per vpdpbusd */
+#define SPAN  64      /* bytes one window row of NCOL pixels may span */
+#define QUADS 2       /* quads of taps per window row: windows up to 8 wide */
 
 typedef struct {
   const LaminaConvGeom       *g;
   const guint8               *x;
   guint8                      flip, zu;
-  const gint32               *quads;    /* cout × k[0]: a window row's taps */
+  const gint32               *quads;    /* cout × k[0] × QUADS: a window row's taps */
   const gint32               *bias_u;   /* bias − zu·Σw per channel */
   const LaminaInt8RowRequant *rq;
   guint8                     *y;
@@ -52,14 +54,14 @@ cpu_supported (void)
 #endif
 }
 
-/* The taps fit int8, a window row fits a quad and 16 pixels' rows fit the
- * 64 bytes one vpermb picks from. */
+/* The taps fit int8, a window row fits QUADS quads and 16 pixels' rows
+ * fit the 64 bytes one vpermb picks from. */
 gboolean
 lamina_int8_depthwise_bytes_applies (const LaminaConvGeom *g, const gint16 *w)
 {
   gint64 taps = g->cout * g->k[0] * g->k[1];
 
-  if (g->nsp != 2 || g->group != g->cin || g->cout != g->cin || g->k[1] > 4
+  if (g->nsp != 2 || g->group != g->cin || g->cout != g->cin || g->k[1] > 4 * QUADS
       || (NCOL - 1) * g->stride[1] + (g->k[1] - 1) * g->dil[1] >= SPAN || !cpu_supported ())
     return FALSE;
   for (gint64 i = 0; i < taps; i++)
@@ -121,15 +123,21 @@ plane_vbmi (const DepthwiseJob *j, gint64 c, const guint8 *buf, guint8 *y)
   const LaminaConvGeom *g = j->g;
   const LaminaInt8RowRequant *rq = j->rq;
   guint8 idx_bytes[SPAN];
-  __m512i idx, bias = _mm512_set1_epi32 (j->bias_u[c]), zero = _mm512_set1_epi32 (rq->zero);
+  __m512i idx[QUADS], bias = _mm512_set1_epi32 (j->bias_u[c]), zero = _mm512_set1_epi32 (rq->zero);
   __m512 scale = _mm512_set1_ps (rq->scale[c]);
   __m512 lo = _mm512_set1_ps ((float) (rq->lo - rq->zero)), hi = _mm512_set1_ps ((float) (rq->hi - rq->zero));
+  int nq = (int) (g->k[1] + 3) / 4;
+  const gint32 *quads = j->quads + c * g->k[0] * QUADS;
 
-  /* pixel n's quad: its window row's taps t < k[1] (the rest meet zero taps) */
-  for (int n = 0; n < NCOL; n++)
-    for (int t = 0; t < 4; t++)
-      idx_bytes[4 * n + t] = (guint8) (n * g->stride[1] + MIN (t, g->k[1] - 1) * g->dil[1]);
-  idx = _mm512_loadu_si512 ((const void *) idx_bytes);
+  /* pixel n's quad q: taps 4q … 4q + 3 of its window row (those past k[1]
+   * meet zero taps and read any byte in range) */
+  for (int q = 0; q < nq; q++)
+    {
+      for (int n = 0; n < NCOL; n++)
+        for (int t = 0; t < 4; t++)
+          idx_bytes[4 * n + t] = (guint8) (n * g->stride[1] + MIN (4 * q + t, g->k[1] - 1) * g->dil[1]);
+      idx[q] = _mm512_loadu_si512 ((const void *) idx_bytes);
+    }
   for (gint64 o0 = 0; o0 < g->out[0]; o0++)
     for (gint64 o1 = 0; o1 < g->out[1]; o1 += NCOL)
       {
@@ -140,8 +148,9 @@ plane_vbmi (const DepthwiseJob *j, gint64 c, const guint8 *buf, guint8 *y)
         for (gint64 k0 = 0; k0 < g->k[0]; k0++)
           {
             __m512i v = _mm512_loadu_si512 ((const void *) (at + k0 * g->dil[0] * j->pad_w));
-            acc = _mm512_dpbusd_epi32 (acc, _mm512_permutexvar_epi8 (idx, v),
-                                       _mm512_set1_epi32 (j->quads[c * g->k[0] + k0]));
+            for (int q = 0; q < nq; q++)
+              acc = _mm512_dpbusd_epi32 (acc, _mm512_permutexvar_epi8 (idx[q], v),
+                                         _mm512_set1_epi32 (quads[k0 * QUADS + q]));
           }
         f = _mm512_min_ps (_mm512_max_ps (_mm512_mul_ps (_mm512_cvtepi32_ps (acc), scale), lo), hi);
         _mm512_mask_cvtepi32_storeu_epi8 (y + o0 * g->out[1] + o1, (__mmask16) ((1u << cols) - 1),
@@ -170,7 +179,7 @@ lamina_int8_depthwise_bytes (LaminaParallel *p, const LaminaConvGeom *g, const L
                              const gint16 *w, const LaminaInt8RowRequant *rq, guint8 *y)
 {
   gint64 kk = g->k[0] * g->k[1];
-  g_autofree gint32 *quads = g_new0 (gint32, MAX (g->cout * g->k[0], 1));
+  g_autofree gint32 *quads = g_new0 (gint32, MAX (g->cout * g->k[0] * QUADS, 1));
   g_autofree gint32 *bias_u = g_new (gint32, MAX (g->cout, 1));
   DepthwiseJob j = { g, x->data, x->dtype == LAMINA_DTYPE_INT8 ? 0x80 : 0, 0, quads, bias_u, rq, y };
 
@@ -181,7 +190,8 @@ lamina_int8_depthwise_bytes (LaminaParallel *p, const LaminaConvGeom *g, const L
       gint32 sum = 0;
       for (gint64 t = 0; t < kk; t++)
         {
-          quads[c * g->k[0] + t / g->k[1]] |= (gint32) ((guint32) (guint8) w[c * kk + t] << (8 * (t % g->k[1])));
+          gint64 row = t / g->k[1], tap = t % g->k[1];
+          quads[(c * g->k[0] + row) * QUADS + tap / 4] |= (gint32) ((guint32) (guint8) w[c * kk + t] << (8 * (tap % 4)));
           sum += w[c * kk + t];
         }
       bias_u[c] = rq->bias[c] - j.zu * sum;

@@ -91,7 +91,7 @@ void     lamina_int8_gemm_nchw     (LaminaParallel *p, const LaminaConvGeom *g, 
  * VBMI + VNNI (lamina-int8-depthwise.c): w holds each channel's k[0]·k[1]
  * taps with the zero points subtracted; rq's per-channel bias and float
  * scales, ONNX Runtime's requantization. applies: the CPU has it, the
- * taps fit int8, windows are at most 4 wide. */
+ * taps fit int8, windows are at most 8 wide. */
 gboolean lamina_int8_depthwise_bytes_applies (const LaminaConvGeom *g, const gint16 *w);
 void     lamina_int8_depthwise_bytes         (LaminaParallel *p, const LaminaConvGeom *g, const LaminaValue *x,
                                               gint32 x_zero, const gint16 *w, const LaminaInt8RowRequant *rq,
