@@ -693,6 +693,71 @@ test_conv2d_fast_kernel (void)
       }
 }
 
+/* Conv2D (NHWC) on random geometries (seeded): windows 1×1 to 4×4 (also
+ * non-square), strides and dilations 1–3 / 1–2, SAME and VALID, channel
+ * counts that are and are not multiples of 4 and 16, an input zero point
+ * anywhere in int8: the fast path (bytes on VNNI, else int16 pairs) gives
+ * LAMINA_INT8_REFERENCE's bytes. */
+static void
+test_conv2d_random (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (61);
+  guint n_cases = g_test_slow () ? 300 : 40;
+
+  for (guint i = 0; i < n_cases; i++)
+    {
+      gint64 cin = g_rand_int_range (rand, 1, 13), cout = g_rand_int_range (rand, 1, 41);
+      gint64 kh = g_rand_int_range (rand, 1, 5), kw = g_rand_int_range (rand, 1, 5);
+      gint64 h = g_rand_int_range (rand, 4, 20), w = g_rand_int_range (rand, 4, 30);
+      gint64 dx[] = { g_rand_int_range (rand, 1, 3), h, w, cin }, dw[] = { cout, kh, kw, cin }, db[] = { cout };
+      gint64 nx = dx[0] * h * w * cin, nw = cout * kh * kw * cin;
+      int stride_h = g_rand_int_range (rand, 1, 4), stride_w = g_rand_int_range (rand, 1, 4);
+      int dil_h = g_rand_int_range (rand, 1, 3), dil_w = g_rand_int_range (rand, 1, 3);
+      const char *padding = g_rand_boolean (rand) ? "SAME" : "VALID";
+      gint64 zx = g_rand_int_range (rand, -128, 128), zy = g_rand_int_range (rand, -20, 20);
+      g_autofree gint8 *x = g_new (gint8, nx), *wt = g_new (gint8, nw), *fast = NULL;
+      g_autofree gint32 *bias = g_new (gint32, cout);
+      g_autofree float *ws = g_new (float, cout);
+
+      if (g_str_equal (padding, "VALID") && ((kh - 1) * dil_h >= h || (kw - 1) * dil_w >= w))
+        padding = "SAME";
+      for (gint64 j = 0; j < nx; j++)
+        x[j] = (gint8) g_rand_int_range (rand, -128, 128);
+      for (gint64 j = 0; j < nw; j++)
+        wt[j] = (gint8) g_rand_int_range (rand, -127, 128);
+      for (gint64 j = 0; j < cout; j++)
+        {
+          bias[j] = g_rand_int_range (rand, -3000, 3000);
+          ws[j] = (float) g_rand_double_range (rand, 0.0002, 0.01);
+        }
+      for (int pass = 0; pass < 2; pass++)
+        {
+          g_autoptr(LaminaTestKernel) kern = lamina_test_kernel_new ("Conv2D", 0);
+          const LaminaValue *y;
+          if (pass == 1)
+            g_setenv ("LAMINA_INT8_REFERENCE", "1", TRUE);
+          qinput (kern, LAMINA_DTYPE_INT8, 4, dx, x, 0.05f, zx);
+          conv_filter (kern, dw, wt, ws, cout, 0);
+          lamina_test_kernel_input (kern, LAMINA_DTYPE_INT32, 1, db, bias);
+          qoutput (kern, 0, LAMINA_DTYPE_INT8, 0.1f, zy);
+          lamina_test_kernel_set_int (kern, "stride_h", stride_h);
+          lamina_test_kernel_set_int (kern, "stride_w", stride_w);
+          lamina_test_kernel_set_int (kern, "dilation_h_factor", dil_h);
+          lamina_test_kernel_set_int (kern, "dilation_w_factor", dil_w);
+          lamina_test_kernel_set_string (kern, "padding", padding);
+          run_ok (kern, 1);
+          g_unsetenv ("LAMINA_INT8_REFERENCE");
+          y = lamina_test_kernel_output (kern, 0);
+          if (pass == 0)
+            fast = g_memdup2 (y->data, y->numel);
+          else if (memcmp (y->data, fast, y->numel) != 0)
+            g_error ("case %u: cin %" G_GINT64_FORMAT " cout %" G_GINT64_FORMAT " window %" G_GINT64_FORMAT "x%"
+                     G_GINT64_FORMAT " stride %dx%d dilation %dx%d %s zx %" G_GINT64_FORMAT,
+                     i, cin, cout, kh, kw, stride_h, stride_w, dil_h, dil_w, padding, zx);
+        }
+    }
+}
+
 /* One QLinearConv on NCHW tensors for the fast-vs-reference test. */
 typedef struct {
   const char *what;
@@ -803,6 +868,68 @@ test_qlinear_conv_nchw_fast (void)
           g_assert_cmpmem (out[mode], n[mode], out[0], n[0]);
         }
       g_free (out[1]);
+      g_free (out[2]);
+    }
+}
+
+/* Random geometries (seeded): dense and depthwise, 1×1 to 5×5 windows,
+ * strides 1–3, dilation 1–2, padding, planes smaller than 16 or than the
+ * window, both signednesses, filter zero points now and then: every fast
+ * path agrees with LAMINA_INT8_REFERENCE. */
+static void
+test_qlinear_conv_nchw_random (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (97);
+  guint n_cases = g_test_slow () ? 400 : 60;
+
+  for (guint i = 0; i < n_cases; i++)
+    {
+      NchwCase c = { "random" };
+      gboolean depthwise = g_rand_int_range (rand, 0, 3) == 0;
+      gint64 nx, nw, n[3];
+      g_autofree guint8 *x = NULL;
+      g_autofree gint8 *w = NULL, *out[3] = { NULL };
+      g_autofree float *ws = NULL;
+      g_autofree gint32 *bias = NULL;
+
+      c.batch = g_rand_int_range (rand, 1, 3);
+      c.cin = g_rand_int_range (rand, 1, 13);
+      c.cout = depthwise ? c.cin : g_rand_int_range (rand, 1, 21);
+      c.group = depthwise ? c.cin : 1;
+      c.k = g_rand_int_range (rand, 1, 6);
+      c.stride = g_rand_int_range (rand, 1, 4);
+      c.dil = g_rand_int_range (rand, 1, 3);
+      c.pad = g_rand_int_range (rand, 0, c.k);
+      c.h = g_rand_int_range (rand, MAX (1, c.dil * (c.k - 1) + 1 - 2 * c.pad), 24);
+      c.w = g_rand_int_range (rand, MAX (1, c.dil * (c.k - 1) + 1 - 2 * c.pad), 40);
+      c.x_type = g_rand_boolean (rand) ? LAMINA_DTYPE_INT8 : LAMINA_DTYPE_UINT8;
+      c.x_zero = c.x_type == LAMINA_DTYPE_INT8 ? g_rand_int_range (rand, -128, 128) : g_rand_int_range (rand, 0, 256);
+      c.w_zero = g_rand_int_range (rand, 0, 5) == 0 ? (gint8) g_rand_int_range (rand, -60, 61) : 0;
+      nx = c.batch * c.cin * c.h * c.w;
+      nw = c.cout * (c.cin / c.group) * c.k * c.k;
+      x = g_new (guint8, nx);
+      w = g_new (gint8, nw);
+      ws = g_new (float, c.cout);
+      bias = g_new (gint32, c.cout);
+      for (gint64 j = 0; j < nx; j++)
+        x[j] = (guint8) g_rand_int_range (rand, 0, 256);
+      for (gint64 j = 0; j < nw; j++)
+        w[j] = (gint8) g_rand_int_range (rand, -128, 128);
+      for (gint64 j = 0; j < c.cout; j++)
+        {
+          ws[j] = (float) g_rand_double_range (rand, 0.0005, 0.02);
+          bias[j] = g_rand_int_range (rand, -5000, 5000);
+        }
+      for (int mode = 0; mode < 3; mode++)
+        out[mode] = run_nchw_case (&c, x, w, ws, bias, mode, &n[mode]);
+      for (int mode = 1; mode < 3; mode++)
+        if (n[mode] != n[0] || memcmp (out[mode], out[0], n[0]) != 0)
+          g_error ("case %u (mode %d): batch %" G_GINT64_FORMAT " cin %" G_GINT64_FORMAT " %" G_GINT64_FORMAT "x%"
+                   G_GINT64_FORMAT " cout %" G_GINT64_FORMAT " k %" G_GINT64_FORMAT " stride %" G_GINT64_FORMAT
+                   " pad %" G_GINT64_FORMAT " dil %" G_GINT64_FORMAT " group %" G_GINT64_FORMAT " zx %d zw %d",
+                   i, mode, c.batch, c.cin, c.h, c.w, c.cout, c.k, c.stride, c.pad, c.dil, c.group, c.x_zero,
+                   c.w_zero);
+      g_free (out[1]);   /* g_autofree frees the array's first element only */
       g_free (out[2]);
     }
 }
@@ -1143,6 +1270,8 @@ main (int argc, char **argv)
   g_test_add_func ("/ops-int8/conv/packed-matches-reference", test_conv_packed_matches_reference);
   g_test_add_func ("/ops-int8/conv/conv2d-fast-kernel", test_conv2d_fast_kernel);
   g_test_add_func ("/ops-int8/conv/qlinear-nchw-fast", test_qlinear_conv_nchw_fast);
+  g_test_add_func ("/ops-int8/conv/qlinear-nchw-random", test_qlinear_conv_nchw_random);
+  g_test_add_func ("/ops-int8/conv/conv2d-random", test_conv2d_random);
   g_test_add_func ("/ops-int8/conv/qlinear-rounding", test_qlinear_conv_rounding);
   g_test_add_func ("/ops-int8/fixed/mul-split", test_fixed_mul_split);
   g_test_add_func ("/ops-int8/tflite/requantize-bytes", test_requantize_bytes);
