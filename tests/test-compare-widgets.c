@@ -30,6 +30,7 @@
 #include "lamina-suggest-panel.h"
 #include "lamina-tensor-view.h"
 #include "lamina-test-util.h"
+#include "lamina-test-gui.h"
 #include "lamina-model-load.h"
 #include "quant/lamina-calibrate.h"
 #include "quant/lamina-compare.h"
@@ -38,53 +39,11 @@
 #include "vision/lamina-image.h"
 #include "vision/lamina-preset.h"
 
-static gboolean have_display;
-
-static gboolean
-need_display (void)
-{
-  if (!have_display)
-    g_test_skip ("no display (run under xvfb-run)");
-  return have_display;
-}
 
 /* ---- main loop and pictures ------------------------------------------------- */
 
-static gboolean
-wake_up (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
 
-/* Runs the main loop until cond(data) holds; fails after timeout_s. */
-static void
-spin_until (gboolean (*cond) (gpointer), gpointer data, guint timeout_s)
-{
-  gint64 end = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
-  guint tick = g_timeout_add (20, wake_up, NULL);
 
-  while (!cond (data))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, end);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (tick);
-}
-
-static gboolean
-time_passed (gpointer data)
-{
-  return g_get_monotonic_time () >= *(gint64 *) data;
-}
-
-/* Lets the window lay out and paint for ms milliseconds. */
-static void
-spin_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  spin_until (time_passed, &end, 10 + ms / 1000);
-}
 
 static gboolean
 window_drawn (gpointer widget)
@@ -92,11 +51,6 @@ window_drawn (gpointer widget)
   return gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0 && gtk_widget_get_height (widget) > 0;
 }
 
-static GtkWidget *
-template_child (gpointer widget, GType type, const char *name)
-{
-  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (widget), type, name));
-}
 
 static GtkWindow *
 new_window (GtkWidget *child, int w, int h)
@@ -123,8 +77,8 @@ picture (GtkWindow *window, const char *name)
 
   /* a new window is mapped, sized and painted meanwhile (under load the
    * first frame can take longer than the 300 ms) */
-  spin_until (window_drawn, widget, 30);
-  spin_for (300);
+  lamina_test_spin_until (window_drawn, widget, 30);
+  lamina_test_spin_for (300);
   w = gtk_widget_get_width (widget);
   h = gtk_widget_get_height (widget);
   gdk_paintable_snapshot (paintable, snapshot, w, h);
@@ -217,13 +171,13 @@ test_graph_metric (void)
   const LaminaNode *worst = NULL, *plain = NULL;
   double bright[3];
 
-  if (!need_display () || (path = lamina_test_shared_model ("yolo-fastestv2-coco-352.onnx")) == NULL)
+  if (!lamina_test_need_display () || (path = lamina_test_shared_model ("yolo-fastestv2-coco-352.onnx")) == NULL)
     return;
   doc = load_document (path);
   view = LAMINA_GRAPH_VIEW (lamina_graph_view_new ());
   window = new_window (GTK_WIDGET (view), 900, 700);
   lamina_graph_view_set_document (view, doc);
-  spin_until (has_scene, view, 60);
+  lamina_test_spin_until (has_scene, view, 60);
   graph = lamina_document_get_model (doc)->graph;
   /* every Conv gets its position among the nodes as value, 0 dB the worst */
   for (guint i = 0; i < graph->nodes->len; i++)
@@ -337,7 +291,7 @@ test_metrics_table (void)
   double lo = 0, hi = 0;
   guint position = 0;
 
-  if (!need_display () || (path = lamina_test_shared_model ("yolo-fastestv2-coco-352.onnx")) == NULL ||
+  if (!lamina_test_need_display () || (path = lamina_test_shared_model ("yolo-fastestv2-coco-352.onnx")) == NULL ||
       (bus = lamina_test_shared_image ("bus.jpg")) == NULL)
     return;
   doc = load_document (path);
@@ -370,7 +324,7 @@ test_metrics_table (void)
   for (guint i = 0; i < c->layers->len; i++)
     g_assert_cmpfloat (worst->metrics.sqnr_db, <=, layer_at (c, i)->metrics.sqnr_db);
   /* another column sorts its own way */
-  columns = GTK_COLUMN_VIEW (template_child (table, LAMINA_TYPE_METRICS_TABLE, "table"));
+  columns = GTK_COLUMN_VIEW (lamina_test_template_child (table, LAMINA_TYPE_METRICS_TABLE, "table"));
   gtk_column_view_sort_by_column (columns, column_titled (columns, "Cosine"), GTK_SORT_ASCENDING);
   check_order (table, c, LAMINA_METRIC_COSINE);
 
@@ -407,7 +361,7 @@ test_metrics_table (void)
   lamina_metrics_table_set_color_metric (table, LAMINA_METRIC_NONE);
   g_assert_null (lamina_metrics_table_node_values (table, FALSE, &lo, &hi));
 
-  spin_until (has_scene, view, 60);
+  lamina_test_spin_until (has_scene, view, 60);
   lamina_metrics_table_set_color_metric (table, LAMINA_METRIC_SQNR);
   lamina_metrics_table_apply_to_graph (table, view, FALSE);
   g_assert_true (lamina_graph_view_has_node_metric (view));
@@ -459,7 +413,7 @@ make_pair (LaminaValue *flt, LaminaValue *fixed, guint n, float a, float b, floa
 static const char *
 compare_text (LaminaTensorView *view)
 {
-  GtkWidget *label = template_child (GTK_WIDGET (view), LAMINA_TYPE_TENSOR_VIEW, "compare_label");
+  GtkWidget *label = lamina_test_template_child (GTK_WIDGET (view), LAMINA_TYPE_TENSOR_VIEW, "compare_label");
 
   g_assert_true (gtk_widget_get_visible (label));
   return gtk_label_get_text (GTK_LABEL (label));
@@ -478,7 +432,7 @@ test_histogram_pair (void)
   guint clipped;
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
-  if (!need_display ())
+  if (!lamina_test_need_display ())
     return;
   view = LAMINA_TENSOR_VIEW (lamina_tensor_view_new ());
   window = new_window (GTK_WIDGET (view), 380, 700);
@@ -491,7 +445,7 @@ test_histogram_pair (void)
   lamina_tensor_view_show_pair (view, &t, &fixed, q, &flt, FALSE);
   g_assert_null (flt.data);   /* taken over */
   g_assert_true (lamina_tensor_view_is_pair (view));
-  spin_until (view_idle, view, 30);
+  lamina_test_spin_until (view_idle, view, 30);
   want = g_strdup_printf ("%s %% of float values clipped",
                           g_ascii_formatd (buf, sizeof buf, "%.2f", 100.0 * clipped / 6000));
   g_test_message ("%s", compare_text (view));
@@ -505,7 +459,7 @@ test_histogram_pair (void)
   clipped = make_pair (&flt, &fixed, 6000, -0.5, 0.5, q->scale[0], -64);
   g_assert_cmpuint (clipped, ==, 0);
   lamina_tensor_view_show_pair (view, &t, &fixed, q, &flt, FALSE);
-  spin_until (view_idle, view, 30);
+  lamina_test_spin_until (view_idle, view, 30);
   g_test_message ("%s", compare_text (view));
   g_assert_nonnull (strstr (compare_text (view), "0.00 % of float values clipped"));
   g_assert_nonnull (strstr (compare_text (view), "75.00 % of the range unused"));
@@ -515,9 +469,9 @@ test_histogram_pair (void)
   make_pair (&flt, &fixed, 10, 0, 1, q->scale[0], 0);
   lamina_tensor_view_show (view, &t, &fixed, FALSE, NULL);
   lamina_value_clear (&flt);
-  spin_until (view_idle, view, 30);
+  lamina_test_spin_until (view_idle, view, 30);
   g_assert_false (lamina_tensor_view_is_pair (view));
-  g_assert_false (gtk_widget_get_visible (template_child (GTK_WIDGET (view), LAMINA_TYPE_TENSOR_VIEW,
+  g_assert_false (gtk_widget_get_visible (lamina_test_template_child (GTK_WIDGET (view), LAMINA_TYPE_TENSOR_VIEW,
                                                                           "compare_label")));
   gtk_window_destroy (window);
 }
@@ -560,15 +514,9 @@ panel_idle (gpointer data)
 static void
 wait_panel_idle (LaminaSuggestPanel *panel, guint timeout_s)
 {
-  gint64 end = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
-  guint tick = g_timeout_add (20, wake_up, NULL);
-
-  while (!panel_idle (panel) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick);
-  if (!panel_idle (panel))
+  if (!lamina_test_spin (panel_idle, panel, timeout_s))
     {
-      GtkWidget *label = template_child (panel, LAMINA_TYPE_SUGGEST_PANEL, "progress_label");
+      GtkWidget *label = lamina_test_template_child (panel, LAMINA_TYPE_SUGGEST_PANEL, "progress_label");
       g_test_message ("still busy after %u s; progress: “%s”", timeout_s, gtk_label_get_text (GTK_LABEL (label)));
     }
   g_assert_true (panel_idle (panel));
@@ -581,7 +529,7 @@ wait_panel_idle (LaminaSuggestPanel *panel, guint timeout_s)
 static gboolean
 panel_progressing (gpointer data)
 {
-  GtkWidget *label = template_child (data, LAMINA_TYPE_SUGGEST_PANEL, "progress_label");
+  GtkWidget *label = lamina_test_template_child (data, LAMINA_TYPE_SUGGEST_PANEL, "progress_label");
   const char *text = gtk_label_get_text (GTK_LABEL (label));
 
   return strstr (text, "Calibrating") != NULL || strstr (text, "Measuring") != NULL || panel_idle (data);
@@ -601,7 +549,7 @@ test_suggest_panel (void)
   Requantized r = { 0 };
   guint n_checked = 0;
 
-  if (!need_display () || (path = lamina_test_shared_model ("yolo-fastestv2-coco-352.onnx")) == NULL ||
+  if (!lamina_test_need_display () || (path = lamina_test_shared_model ("yolo-fastestv2-coco-352.onnx")) == NULL ||
       (bus = lamina_test_shared_image ("bus.jpg")) == NULL || (dog = lamina_test_shared_image ("dog.jpg")) == NULL)
     return;
   panel = LAMINA_SUGGEST_PANEL (lamina_suggest_panel_new ());
@@ -618,7 +566,7 @@ test_suggest_panel (void)
   /* Cancel: the panel comes back idle, without results or a failure */
   lamina_suggest_panel_start (panel);
   g_assert_true (lamina_suggest_panel_is_busy (panel));
-  spin_until (panel_progressing, panel, 60);
+  lamina_test_spin_until (panel_progressing, panel, 60);
   if (panel_idle (panel))
     /* finished within one poll: nothing left to cancel */
     g_test_message ("the measurement finished before Cancel could be pressed");
@@ -631,7 +579,7 @@ test_suggest_panel (void)
   g_assert_cmpuint (r.n_failed, ==, 0);
 
   lamina_suggest_panel_start (panel);
-  spin_until (panel_idle, panel, 600);
+  lamina_test_spin_until (panel_idle, panel, 600);
   g_assert_cmpuint (r.n_failed, ==, 0);
   result = lamina_suggest_panel_get_result (panel);
   g_assert_nonnull (result);
@@ -655,7 +603,7 @@ test_suggest_panel (void)
   for (guint i = 1; i < result->suggestions->len; i++)
     lamina_suggest_panel_set_checked (panel, i, FALSE);
   lamina_suggest_panel_apply (panel);
-  spin_until (panel_idle, panel, 600);
+  lamina_test_spin_until (panel_idle, panel, 600);
   g_assert_cmpuint (r.n_failed, ==, 0);
   g_assert_cmpuint (r.n_done, ==, 1);
   g_assert_cmpstr (r.path, ==, out);
@@ -677,11 +625,10 @@ main (int argc, char *argv[])
   /* the templates live in the app's static library: referencing the
    * resource keeps the linker from dropping the object registering them */
   (void) lamina_get_resource ();
-  have_display = gtk_init_check ();
-  if (have_display)
+  if (lamina_test_gui_init ())
     adw_init ();
   /* to look at the dark style too */
-  if (have_display && g_getenv ("LAMINA_TEST_DARK") != NULL)
+  if (gdk_display_get_default () != NULL && g_getenv ("LAMINA_TEST_DARK") != NULL)
     adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
   g_test_add_func ("/lamina/compare-widgets/graph-metric", test_graph_metric);
   g_test_add_func ("/lamina/compare-widgets/metrics-table", test_metrics_table);

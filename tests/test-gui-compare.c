@@ -41,20 +41,12 @@
 #include <json-glib/json-glib.h>
 #include "lamina-window.h"
 #include "lamina-test-util.h"
+#include "lamina-test-gui.h"
 
 #define MODEL "yolo-fastestv2-coco-352.onnx"
 
 static const char *const calib_images[] = { "bus.jpg", "zidane.jpg", "faces-2.jpg", "voc-000004.jpg" };
 
-static gboolean have_display;
-
-static gboolean
-need_display (void)
-{
-  if (!have_display)
-    g_test_skip ("no display (run under xvfb-run)");
-  return have_display;
-}
 
 /* ---- the pair ------------------------------------------------------------------- */
 
@@ -106,25 +98,7 @@ cli_compare (const char *flt, const char *fixed, const char *image)
 
 /* ---- the window ------------------------------------------------------------------- */
 
-static gboolean
-wake_up (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
 
-static void
-spin_until (gboolean (*cond) (gpointer), gpointer data, guint timeout_s)
-{
-  gint64 end = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
-  guint tick = g_timeout_add (20, wake_up, NULL);
-
-  while (!cond (data))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, end);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (tick);
-}
 
 static gboolean
 is_drawn (gpointer data)
@@ -176,7 +150,7 @@ open_window (const char *path)
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
   gtk_window_present (GTK_WINDOW (window));
   lamina_window_open (window, file);
-  spin_until (is_drawn, window, 120);
+  lamina_test_spin_until (is_drawn, window, 120);
   return window;
 }
 
@@ -360,17 +334,12 @@ another_layer (LaminaWindow *window)
 
 /* ---- Layers, graph and tensor view ----------------------------------------------------------- */
 
-static GtkWidget *
-template_child (gpointer widget, GType type, const char *name)
-{
-  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (widget), type, name));
-}
 
 /* The table's rows as the user clicks them. */
 static GtkSingleSelection *
 table_rows (LaminaWindow *window)
 {
-  GtkWidget *view = template_child (lamina_window_get_metrics_table (window), LAMINA_TYPE_METRICS_TABLE, "table");
+  GtkWidget *view = lamina_test_template_child (lamina_window_get_metrics_table (window), LAMINA_TYPE_METRICS_TABLE, "table");
 
   return GTK_SINGLE_SELECTION (gtk_column_view_get_model (GTK_COLUMN_VIEW (view)));
 }
@@ -409,8 +378,8 @@ check_heatmap_selects_row (LaminaWindow *window)
   LaminaComparePage *page = lamina_window_get_compare_page (window);
   const LaminaCompare *result = lamina_compare_session_get_result (lamina_window_get_compare_session (window));
   LaminaMetricsTable *table = lamina_window_get_metrics_table (window);
-  GtkWidget *next = template_child (page, LAMINA_TYPE_COMPARE_PAGE, "next_button");
-  GtkWidget *prev = template_child (page, LAMINA_TYPE_COMPARE_PAGE, "prev_button");
+  GtkWidget *next = lamina_test_template_child (page, LAMINA_TYPE_COMPARE_PAGE, "next_button");
+  GtkWidget *prev = lamina_test_template_child (page, LAMINA_TYPE_COMPARE_PAGE, "prev_button");
   g_autofree char *before = g_strdup (lamina_compare_page_get_layer (page));
   gboolean forward;
 
@@ -479,7 +448,7 @@ graph_has_metric (LaminaWindow *window)
 static gboolean
 legend_shown (LaminaWindow *window)
 {
-  return gtk_widget_get_visible (template_child (window, LAMINA_TYPE_WINDOW, "legend"));
+  return gtk_widget_get_visible (lamina_test_template_child (window, LAMINA_TYPE_WINDOW, "legend"));
 }
 
 /* SQNR colours the graph once compared; none clears it and the category
@@ -521,7 +490,7 @@ check_tensor_pair (LaminaWindow *window)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.select-tensor", "s", l->pair->fixed->name));
   g_assert_true (lamina_tensor_view_get_tensor (view) == l->pair->fixed);
   g_assert_true (lamina_tensor_view_is_pair (view));
-  spin_until (tensor_ready, window, 60);
+  lamina_test_spin_until (tensor_ready, window, 60);
   g_assert_nonnull (lamina_tensor_view_get_stats (view));
   /* the Conv's weights come through a DequantizeLinear of a constant */
   for (guint i = 0; i < conv->inputs->len && weight == NULL; i++)
@@ -538,7 +507,7 @@ check_tensor_pair (LaminaWindow *window)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.select-tensor", "s", weight->name));
   g_assert_true (lamina_tensor_view_get_tensor (view) == weight);
   g_assert_false (lamina_tensor_view_is_pair (view));
-  spin_until (tensor_ready, window, 60);
+  lamina_test_spin_until (tensor_ready, window, 60);
 }
 
 static gboolean
@@ -557,7 +526,7 @@ check_cleared (LaminaWindow *window, const char *path)
   gpointer data[2] = { window, lamina_window_get_document (window) };
 
   lamina_window_open (window, file);
-  spin_until (shows_document, data, 120);
+  lamina_test_spin_until (shows_document, data, 120);
   g_assert_false (lamina_compare_session_is_ready (lamina_window_get_compare_session (window)));
   g_assert_cmpuint (lamina_metrics_table_get_n_layers (lamina_window_get_metrics_table (window)), ==, 0);
   g_assert_false (graph_has_metric (window));
@@ -574,7 +543,7 @@ test_page (void)
   g_autoptr(LaminaImage) voc_image = NULL;
   LaminaWindow *window;
 
-  if (!need_display ())
+  if (!lamina_test_need_display ())
     return;
   if ((flt = lamina_test_shared_model (MODEL)) == NULL || (bus = lamina_test_shared_image ("bus.jpg")) == NULL ||
       (voc = lamina_test_shared_image ("voc-000004.jpg")) == NULL || (fixed = quantized (flt)) == NULL)
@@ -589,10 +558,10 @@ test_page (void)
   g_assert_false (lamina_compare_session_is_running (lamina_window_get_compare_session (window)));
   g_assert_null (lamina_compare_session_get_image (lamina_window_get_compare_session (window)));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-with-file", "s", flt));
-  spin_until (is_ready, window, 60);
+  lamina_test_spin_until (is_ready, window, 60);
   g_assert_true (compare_page_visible (window));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-image", "s", bus));
-  spin_until (has_result, window, 120);
+  lamina_test_spin_until (has_result, window, 120);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (gtk_widget_get_parent (
                      GTK_WIDGET (lamina_window_get_compare_page (window))))), ==, "compare");
   check_same_as_cli (window, root);
@@ -601,7 +570,7 @@ test_page (void)
   check_tensor_pair (window);
   /* an image where int8 loses a detection at the preset's threshold */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-image", "s", voc));
-  spin_until (has_result_of, &(Waiting) { window, voc_image }, 120);
+  lamina_test_spin_until (has_result_of, &(Waiting) { window, voc_image }, 120);
   check_same_as_cli (window, voc_root);
   g_assert_cmpuint (lamina_compare_page_count_rows (lamina_window_get_compare_page (window), LAMINA_COMPARE_MISSED) +
                     lamina_compare_page_count_rows (lamina_window_get_compare_page (window), LAMINA_COMPARE_EXTRA), >, 0);
@@ -681,16 +650,16 @@ test_suggest (void)
   LaminaCompareSession *session;
   gboolean checked = FALSE;
 
-  if (!need_display ())
+  if (!lamina_test_need_display ())
     return;
   if ((flt = lamina_test_shared_model (MODEL)) == NULL || (bus = lamina_test_shared_image ("bus.jpg")) == NULL ||
       (fixed = quantized (flt)) == NULL)
     return;
   window = open_window (fixed);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-with-file", "s", flt));
-  spin_until (is_ready, window, 60);
+  lamina_test_spin_until (is_ready, window, 60);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-image", "s", bus));
-  spin_until (has_result, window, 120);
+  lamina_test_spin_until (has_result, window, 120);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-side-page", "s", "what-to-do"));
 
   /* the mixed model goes beside the fixed one */
@@ -704,7 +673,7 @@ test_suggest (void)
   lamina_suggest_panel_start (panel);
   g_assert_true (lamina_suggest_panel_is_busy (panel));
   g_assert_false (lamina_window_is_settled (window));
-  spin_until (panel_idle, panel, 120);
+  lamina_test_spin_until (panel_idle, panel, 120);
   result = lamina_suggest_panel_get_result (panel);
   g_assert_nonnull (result);
   g_assert_cmpuint (result->suggestions->len, ==, 3);
@@ -720,7 +689,7 @@ test_suggest (void)
 
   g_signal_connect (panel, "requantized", G_CALLBACK (on_requantized), &r);
   lamina_suggest_panel_apply (panel);
-  spin_until (panel_idle, panel, 120);
+  lamina_test_spin_until (panel_idle, panel, 120);
   g_assert_cmpstr (r.path, ==, expected);
   g_test_message ("re-quantized: %.3f dB → %.3f dB", r.before, r.after);
   g_assert_cmpfloat (r.after, >=, r.before);
@@ -728,7 +697,7 @@ test_suggest (void)
 
   /* the new window: the mixed model, compared with the same float model
    * on the same image */
-  spin_until (other_has_result, window, 120);
+  lamina_test_spin_until (other_has_result, window, 120);
   mixed = other_window (window);
   opened = g_file_get_path (lamina_document_get_file (lamina_window_get_document (mixed)));
   g_assert_cmpstr (opened, ==, expected);
@@ -755,7 +724,7 @@ test_quantize (void)
   LaminaWindow *window, *fixed;
   LaminaCompareSession *session;
 
-  if (!need_display ())
+  if (!lamina_test_need_display ())
     return;
   if ((flt = lamina_test_shared_model (MODEL)) == NULL || (bus = lamina_test_shared_image ("bus.jpg")) == NULL ||
       (dog = lamina_test_shared_image ("dog.jpg")) == NULL)
@@ -772,14 +741,14 @@ test_quantize (void)
   /* a float model alone has no pair */
   g_assert_false (compare_page_visible (window));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.quantize-to", "(ss)", calib, output));
-  spin_until (other_is_drawn, window, 180);
+  lamina_test_spin_until (other_is_drawn, window, 180);
   fixed = other_window (window);
   session = lamina_window_get_compare_session (fixed);
   g_assert_true (compare_page_visible (fixed));
   g_assert_true (lamina_compare_session_get_float (session) == lamina_window_get_document (window));
   g_assert_true (lamina_compare_session_get_fixed (session) == lamina_window_get_document (fixed));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixed), "win.compare-image", "s", bus));
-  spin_until (has_result, fixed, 120);
+  lamina_test_spin_until (has_result, fixed, 120);
   g_assert_nonnull (lamina_compare_session_get_detection_match (session));
   g_assert_cmpuint (lamina_compare_session_get_detection_match (session)->matched, >, 0);
   gtk_window_destroy (GTK_WINDOW (fixed));
@@ -796,7 +765,7 @@ test_screenshot (void)
   cairo_surface_t *img;
   int status = -1;
 
-  if (!need_display ())
+  if (!lamina_test_need_display ())
     return;
   if ((flt = lamina_test_shared_model (MODEL)) == NULL || (bus = lamina_test_shared_image ("bus.jpg")) == NULL ||
       (fixed = quantized (flt)) == NULL)
@@ -825,8 +794,7 @@ main (int argc, char *argv[])
   /* the window records opened files as recent: keep that out of $HOME */
   data_home = g_build_filename (lamina_test_tmpdir (), "data", NULL);
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  have_display = gtk_init_check ();
-  if (have_display)
+  if (lamina_test_gui_init ())
     adw_init ();
   g_test_add_func ("/lamina/gui-compare/page", test_page);
   g_test_add_func ("/lamina/gui-compare/suggest", test_suggest);

@@ -33,17 +33,9 @@
 #include <librsvg/rsvg.h>
 #include "lamina-window.h"
 #include "lamina-test-util.h"
+#include "lamina-test-gui.h"
 #include "sim/lamina-npy.h"
 
-static gboolean have_display;
-
-static gboolean
-need_display (void)
-{
-  if (!have_display)
-    g_test_skip ("no display (run under xvfb-run)");
-  return have_display;
-}
 
 /* ---- screenshot ------------------------------------------------------------ */
 
@@ -76,7 +68,7 @@ test_screenshot (void)
   int status = -1;
   cairo_surface_t *img;
 
-  if (!need_display ())
+  if (!lamina_test_need_display ())
     return;
   model = lamina_test_shared_model ("ppocrv4-det.onnx");
   if (model == NULL)
@@ -109,7 +101,7 @@ test_screenshot_needs_model (void)
   const char *app = g_getenv ("LAMINA_APP");
   int status = 0;
 
-  if (!need_display ())
+  if (!lamina_test_need_display ())
     return;
   const char *argv[] = { app, "--screenshot", out, NULL };
   g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
@@ -121,26 +113,7 @@ test_screenshot_needs_model (void)
 
 /* ---- in-process window -------------------------------------------------------- */
 
-static gboolean
-wake_up (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
 
-/* Runs the main loop until cond(data) holds; fails after timeout_s. */
-static void
-spin_until (gboolean (*cond) (gpointer), gpointer data, guint timeout_s)
-{
-  gint64 end = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
-  guint tick = g_timeout_add (20, wake_up, NULL);
-
-  while (!cond (data))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, end);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (tick);
-}
 
 typedef struct {
   LaminaWindow *window;
@@ -185,7 +158,7 @@ check_bad_file_refused (Fixture *f)
 
   g_assert_true (g_file_set_contents (bad, "this is not a model\n", -1, NULL));
   lamina_window_open (f->window, file);
-  spin_until (has_failed, f, 30);
+  lamina_test_spin_until (has_failed, f, 30);
   /* the message names the file */
   g_assert_nonnull (strstr (f->failure, "notes.onnx"));
   g_assert_null (lamina_window_get_document (f->window));
@@ -234,7 +207,7 @@ check_export (Fixture *f)
   f->path = svg;
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.export-to", "s", svg));
   /* written to a temporary file and renamed: it exists only when complete */
-  spin_until (file_exists, f, 60);
+  lamina_test_spin_until (file_exists, f, 60);
   handle = rsvg_handle_new_from_file (svg, &error);
   g_assert_no_error (error);
   g_assert_true (rsvg_handle_get_intrinsic_size_in_pixels (handle, &w, &h));
@@ -251,7 +224,7 @@ test_window (void)
   g_autoptr(GFile) file = NULL;
   Fixture f = { 0 };
 
-  if (!need_display ())
+  if (!lamina_test_need_display ())
     return;
   model = lamina_test_shared_model ("yolo-fastestv2-coco-352.onnx");
   if (model == NULL)
@@ -265,7 +238,7 @@ test_window (void)
 
   file = g_file_new_for_path (model);
   lamina_window_open (f.window, file);
-  spin_until (is_drawn, &f, 60);
+  lamina_test_spin_until (is_drawn, &f, 60);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f.window)), ==, "yolo-fastestv2-coco-352.onnx");
 
   check_search_and_select (&f);
@@ -297,7 +270,7 @@ open_and_draw (Fixture *f, const char *path)
   g_autoptr(GFile) file = g_file_new_for_path (path);
 
   lamina_window_open (f->window, file);
-  spin_until (is_drawn, f, 120);
+  lamina_test_spin_until (is_drawn, f, 120);
 }
 
 /* Activates a window action that must be enabled, and waits for the
@@ -306,7 +279,7 @@ static void
 sim_command (Fixture *f, const char *action, GVariant *param)
 {
   g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (f->window), action, param));
-  spin_until (sim_idle, f, 120);
+  lamina_test_spin_until (sim_idle, f, 120);
 }
 
 /* Step moves the next node on, Run executes every node, Reset forgets. */
@@ -358,7 +331,7 @@ check_cancel (Fixture *f)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sim-run", NULL));
   g_assert_true (lamina_sim_session_is_running (s));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sim-cancel", NULL));
-  spin_until (sim_idle, f, 60);
+  lamina_test_spin_until (sim_idle, f, 60);
   g_assert_false (lamina_sim_session_is_finished (s));
   g_assert_cmpuint (lamina_sim_session_get_position (s), <, lamina_sim_session_get_n_steps (s));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sim-reset", NULL);
@@ -380,7 +353,7 @@ check_tensor_view (Fixture *f, const char *name, LaminaValue *value)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.select-tensor", "s", name));
   g_assert_cmpint (lamina_graph_view_get_selected_edge (lamina_window_get_graph_view (f->window)), >=, 0);
   g_assert_true (lamina_tensor_view_get_tensor (view) == t);
-  spin_until (tensor_ready, f, 60);
+  lamina_test_spin_until (tensor_ready, f, 60);
   shown = lamina_tensor_view_get_stats (view);
   g_assert_nonnull (shown);
   g_assert_true (lamina_sim_session_copy_value (s, t, value));
@@ -416,7 +389,7 @@ check_save_npy (Fixture *f, const LaminaValue *value)
   f->path = path;
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.save-tensor-to", "s", path));
   /* g_file_replace writes a new file in place: wait until it is whole */
-  spin_until (npy_readable, f, 60);
+  lamina_test_spin_until (npy_readable, f, 60);
   f->path = NULL;
   g_assert_true (lamina_npy_read (path, &back, &error));
   g_assert_no_error (error);
@@ -448,7 +421,7 @@ test_sim_tiny (void)
   LaminaValue in = { 0 }, value = { 0 };
   Fixture f = { 0 };
 
-  if (!need_display ())
+  if (!lamina_test_need_display ())
     return;
   sim_fixture (&f);
   open_and_draw (&f, model);
@@ -489,7 +462,7 @@ test_sim_unsupported (void)
   Fixture f = { 0 };
   LaminaSimSession *s;
 
-  if (!need_display ())
+  if (!lamina_test_need_display ())
     return;
   sim_fixture (&f);
   open_and_draw (&f, model);
@@ -527,7 +500,7 @@ test_sim_yolo (void)
   const char *conv;
   Fixture f = { 0 };
 
-  if (!need_display ())
+  if (!lamina_test_need_display ())
     return;
   model = lamina_test_shared_model ("yolo-fastestv2-coco-352.onnx");
   if (model == NULL)
@@ -582,7 +555,7 @@ test_sim_responsive (void)
   guint tick;
   gint64 start, run;
 
-  if (!need_display ())
+  if (!lamina_test_need_display ())
     return;
   model = lamina_test_shared_model ("ppocrv4-det.onnx");
   if (model == NULL)
@@ -742,7 +715,7 @@ test_image_yolo (void)
   JsonArray *expected;
   Fixture f = { 0 };
 
-  if (!need_display ())
+  if (!lamina_test_need_display ())
     return;
   model = lamina_test_shared_model ("yolo-fastestv2-coco-352.onnx");
   image = lamina_test_shared_image ("bus.jpg");
@@ -752,7 +725,7 @@ test_image_yolo (void)
   sim_fixture (&f);
   open_and_draw (&f, model);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.sim-image", "s", image));
-  spin_until (has_detections, &f, 120);
+  lamina_test_spin_until (has_detections, &f, 120);
   check_same_as_cli (lamina_image_page_get_detections (lamina_window_get_image_page (f.window)), expected);
   check_selection (&f);
   check_score_threshold (&f, expected);
@@ -801,7 +774,7 @@ test_quantize_yolo (void)
   LaminaWindow *fixed;
   Fixture f = { 0 };
 
-  if (!need_display ())
+  if (!lamina_test_need_display ())
     return;
   model = lamina_test_shared_model ("yolo-fastestv2-coco-352.onnx");
   bus = lamina_test_shared_image ("bus.jpg");
@@ -824,7 +797,7 @@ test_quantize_yolo (void)
   sim_fixture (&f);
   open_and_draw (&f, model);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.quantize-to", "(ss)", calib, output));
-  spin_until (result_opened, &f, 180);
+  lamina_test_spin_until (result_opened, &f, 180);
   fixed = other_window_with_model (&f);
   g_assert_true (g_file_test (output, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpstr (lamina_kind_name (lamina_document_get_model (lamina_window_get_document (fixed))->kind), ==, "fixed");
@@ -844,7 +817,7 @@ test_help_overlay (void)
   g_autoptr(GError) error = NULL;
   GObject *overlay;
 
-  if (!need_display ())
+  if (!lamina_test_need_display ())
     return;
   /* the resources are registered once a window type exists */
   g_type_ensure (LAMINA_TYPE_WINDOW);
@@ -865,8 +838,7 @@ main (int argc, char *argv[])
   /* the window records opened files as recent: keep that out of $HOME */
   data_home = g_build_filename (lamina_test_tmpdir (), "data", NULL);
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  have_display = gtk_init_check ();
-  if (have_display)
+  if (lamina_test_gui_init ())
     adw_init ();
   g_test_add_func ("/lamina/gui/screenshot", test_screenshot);
   g_test_add_func ("/lamina/gui/screenshot-needs-model", test_screenshot_needs_model);
