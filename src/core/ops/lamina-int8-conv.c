@@ -320,23 +320,40 @@ prepared_filter (const LaminaKernelCall *call, const LaminaConvGeom *g)
   return pw;
 }
 
-/* The packed kernel's per-channel requantization of rq; the arrays are
- * cout entries each, owned by the caller. */
+/* rq as the per-channel arrays of the blocked kernels (cout entries each,
+ * owned here: row_requant_clear frees them). */
+typedef struct {
+  LaminaInt8RowRequant row;
+  gint32              *zeros, *mult, *left, *right;
+  float               *scale;
+} RowRequant;
+
 static void
-row_requant (const Requant *rq, gint64 cout, const gint32 *bias, gint32 *zeros, gint32 *mult, gint32 *left,
-             gint32 *right, float *scale, LaminaInt8RowRequant *row)
+row_requant_init (RowRequant *r, const Requant *rq, gint64 cout, const gint32 *bias)
 {
+  gint64 n = MAX (cout, 1);
+
+  r->zeros = g_new0 (gint32, n), r->mult = g_new (gint32, n), r->left = g_new (gint32, n);
+  r->right = g_new (gint32, n), r->scale = g_new (float, n);
   for (gint64 c = 0; c < cout; c++)
     {
       gint64 i = rq->n_mult == 1 ? 0 : c;
       if (rq->scale != NULL)
-        scale[c] = rq->scale[i];
+        r->scale[c] = rq->scale[i];
       else
-        mult[c] = rq->multiplier[i], left[c] = MAX (rq->shift[i], 0), right[c] = MAX (-rq->shift[i], 0);
+        r->mult[c] = rq->multiplier[i], r->left[c] = MAX (rq->shift[i], 0), r->right[c] = MAX (-rq->shift[i], 0);
     }
-  *row = (LaminaInt8RowRequant) { bias ? bias : zeros, mult, left, right, rq->scale ? scale : NULL,
-                                  rq->zero, rq->lo, rq->hi };
+  r->row = (LaminaInt8RowRequant) { bias ? bias : r->zeros, r->mult, r->left, r->right, rq->scale ? r->scale : NULL,
+                                    rq->zero, rq->lo, rq->hi };
 }
+
+static void
+row_requant_clear (RowRequant *r)
+{
+  g_free (r->zeros), g_free (r->mult), g_free (r->left), g_free (r->right), g_free (r->scale);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RowRequant, row_requant_clear)
 
 /* A 2-D one-group filter of any layout (g's w strides) as the packed
  * kernel's OHWI panels, zero points subtracted. */
@@ -362,19 +379,15 @@ static void
 convolve_packed (const LaminaKernelCall *call, const LaminaConvGeom *g, const LaminaValue *x, gint32 x_zero,
                  const LaminaInt8Packed *pw, const gint32 *bias, const Requant *rq, guint8 *y)
 {
-  gint64 cout = g->cout, n = MAX (cout, 1);
-  g_autofree gint32 *zeros = g_new0 (gint32, n), *left = g_new (gint32, n);
-  g_autofree gint32 *right = g_new (gint32, n), *mult = g_new (gint32, n);
-  g_autofree float *scale = g_new (float, n);
-  LaminaInt8RowRequant row;
+  g_auto(RowRequant) r = { 0 };
 
-  row_requant (rq, cout, bias, zeros, mult, left, right, scale, &row);
+  row_requant_init (&r, rq, g->cout, bias);
   if (is_byte_dtype (x->dtype) && lamina_int8_conv_packed_bytes_applies (pw))
-    lamina_int8_conv_packed_bytes (call->parallel, g, x, x_zero, pw, &row, y);
+    lamina_int8_conv_packed_bytes (call->parallel, g, x, x_zero, pw, &r.row, y);
   else
     {
       g_autofree gint16 *xw = widen (call->parallel, x, x_zero);
-      lamina_int8_conv_packed (call->parallel, g, xw, pw, NULL, &row, NULL, y);
+      lamina_int8_conv_packed (call->parallel, g, xw, pw, NULL, &r.row, NULL, y);
     }
 }
 
@@ -407,20 +420,16 @@ convolve_nchw_gemm (const LaminaKernelCall *call, const LaminaConvGeom *g, const
 {
   const LaminaInt8Packed *pw = prepared_filter (call, g);
   g_autoptr(LaminaInt8Rows) own = NULL;
-  gint64 cout = g->cout, n = MAX (cout, 1);
-  g_autofree gint32 *zeros = g_new0 (gint32, n), *left = g_new (gint32, n);
-  g_autofree gint32 *right = g_new (gint32, n), *mult = g_new (gint32, n);
-  g_autofree float *scale = g_new (float, n);
-  LaminaInt8RowRequant row;
+  g_auto(RowRequant) r = { 0 };
   const LaminaInt8Rows *rows = pw ? pw->rows : NULL;
 
   if (rows == NULL)
     {
       g_autofree gint16 *ww = widen_filter (g, w, w_zero, n_w_zero);
-      rows = own = lamina_int8_rows_new (ww, cout, g->cin * g->k[0] * g->k[1]);
+      rows = own = lamina_int8_rows_new (ww, g->cout, g->cin * g->k[0] * g->k[1]);
     }
-  row_requant (rq, cout, bias, zeros, mult, left, right, scale, &row);
-  lamina_int8_gemm_nchw (call->parallel, g, x, x_zero, rows, &row, y->data);
+  row_requant_init (&r, rq, g->cout, bias);
+  lamina_int8_gemm_nchw (call->parallel, g, x, x_zero, rows, &r.row, y->data);
 }
 
 
@@ -635,21 +644,16 @@ convolve_depthwise_bytes (const LaminaKernelCall *call, const LaminaConvGeom *g,
                           const LaminaValue *w, const gint32 *w_zero, gint64 n_w_zero, const gint32 *bias,
                           const Requant *rq, LaminaValue *y)
 {
-  gint64 n = MAX (g->cout, 1);
   g_autofree gint16 *ww = NULL;
-  g_autofree gint32 *zeros = NULL, *left = NULL, *right = NULL, *mult = NULL;
-  g_autofree float *scale = NULL;
-  LaminaInt8RowRequant row;
+  g_auto(RowRequant) r = { 0 };
 
   if (g->w_o != g->k[0] * g->k[1] || g->w_sp[0] != g->k[1] || g->w_sp[1] != 1)
     return FALSE;
   ww = widen_filter (g, w, w_zero, n_w_zero);
   if (!lamina_int8_depthwise_bytes_applies (g, ww))
     return FALSE;
-  zeros = g_new0 (gint32, n), left = g_new (gint32, n), right = g_new (gint32, n), mult = g_new (gint32, n);
-  scale = g_new (float, n);
-  row_requant (rq, g->cout, bias, zeros, mult, left, right, scale, &row);
-  lamina_int8_depthwise_bytes (call->parallel, g, x, x_zero, ww, &row, y->data);
+  row_requant_init (&r, rq, g->cout, bias);
+  lamina_int8_depthwise_bytes (call->parallel, g, x, x_zero, ww, &r.row, y->data);
   return TRUE;
 }
 
